@@ -1,0 +1,66 @@
+#include "kernel/dev/plic.h"
+
+#include "kernel/arch/riscv64/mmio.h"
+#include "kernel/lib/log.h"
+#include "kernel/proc/cpu.h"
+
+namespace rivet::dev::plic {
+namespace {
+
+constexpr uint32_t kMaxIrq = 1024;
+constexpr uintptr_t kPriority = 0x0;
+constexpr uintptr_t kEnable = 0x2000;
+constexpr uintptr_t kEnableStride = 0x80;
+constexpr uintptr_t kContextBase = 0x200000;
+constexpr uintptr_t kContextStride = 0x1000;
+
+uintptr_t g_base = 0;
+uint32_t g_ndev = 0;
+Handler g_handlers[kMaxIrq];
+
+uintptr_t enable_word(uint32_t irq, uint32_t context) {
+  return g_base + kEnable + context * kEnableStride + (irq / 32) * 4;
+}
+
+}  // namespace
+
+void init(const dt::Plic& desc) {
+  if (!desc.present) return;
+  g_base = arch::mmio_va(desc.base);
+  g_ndev = desc.ndev < kMaxIrq ? desc.ndev : kMaxIrq - 1;
+}
+
+void init_hart(uint32_t context) {
+  if (!g_base || context == dt::kNoContext) return;
+  arch::mmio_write32(g_base + kContextBase + context * kContextStride, 0);  // threshold
+}
+
+void enable(uint32_t irq, uint32_t context, Handler handler) {
+  if (!g_base || irq == 0 || irq > g_ndev || context == dt::kNoContext) return;
+  g_handlers[irq] = handler;
+  arch::mmio_write32(g_base + kPriority + irq * 4, 1);
+  uintptr_t w = enable_word(irq, context);
+  arch::mmio_write32(w, arch::mmio_read32(w) | (1u << (irq % 32)));
+}
+
+void disable(uint32_t irq, uint32_t context) {
+  if (!g_base || irq == 0 || irq > g_ndev || context == dt::kNoContext) return;
+  uintptr_t w = enable_word(irq, context);
+  arch::mmio_write32(w, arch::mmio_read32(w) & ~(1u << (irq % 32)));
+}
+
+void handle_interrupt() {
+  uint32_t context = this_cpu().plic_context;
+  if (!g_base || context == dt::kNoContext) return;
+  uintptr_t claim = g_base + kContextBase + context * kContextStride + 4;
+  for (uint32_t irq; (irq = arch::mmio_read32(claim)) != 0;) {
+    this_cpu().external_irqs = this_cpu().external_irqs + 1;
+    if (irq < kMaxIrq && g_handlers[irq])
+      g_handlers[irq](irq);
+    else
+      kprintf("plic: spurious interrupt %u on hart %u\n", irq, this_cpu().hartid);
+    arch::mmio_write32(claim, irq);  // complete
+  }
+}
+
+}  // namespace rivet::dev::plic

@@ -1,0 +1,58 @@
+#include "kernel/lib/panic.h"
+
+#include <stdarg.h>
+
+#include "kernel/arch/riscv64/csr.h"
+#include "kernel/boot/power.h"
+#include "kernel/dev/console.h"
+#include "kernel/lib/log.h"
+#include "kernel/mm/layout.h"
+#include "kernel/proc/cpu.h"
+#include "kernel/proc/smp.h"
+
+namespace rivet {
+
+volatile bool g_panicking = false;
+namespace {
+// Word-sized so the exchange is one amoswap.w (no libatomic for bytes).
+uint32_t g_panic_claim = 0;
+}  // namespace
+
+void print_backtrace(uint64_t fp) {
+  // With frame pointers, fp is the caller's stack pointer at entry: the
+  // return address sits at fp-8 and the caller's fp at fp-16. Stop at
+  // anything that does not look like a kernel stack address.
+  kprintf("backtrace:\n");
+  for (int depth = 0; depth < 24; depth++) {
+    if (fp < mm::kDirectMapBase || (fp & 7) != 0 || fp < 16) break;
+    uint64_t ra = reinterpret_cast<uint64_t*>(fp)[-1];
+    uint64_t prev = reinterpret_cast<uint64_t*>(fp)[-2];
+    if (ra < mm::kKernelBase) break;
+    kprintf("  #%d %p\n", depth, reinterpret_cast<void*>(ra));
+    if (prev <= fp) break;  // stacks grow down: callers' frames are higher
+    fp = prev;
+  }
+}
+
+void panic(const char* fmt, ...) {
+  arch::interrupts_off();
+  bool first = __atomic_exchange_n(&g_panic_claim, 1u, __ATOMIC_ACQ_REL) == 0;
+  g_panicking = true;
+  if (!first) {
+    // Another hart is already reporting; stay out of its way.
+    for (;;) arch::wait_for_interrupt();
+  }
+  console::enter_panic_mode();
+  smp::stop_other_harts();
+  kprintf("\n*** PANIC on hart %u: ", this_cpu().hartid);
+  va_list ap;
+  va_start(ap, fmt);
+  vkprintf(fmt, ap);
+  va_end(ap);
+  kprintf("\n");
+  print_backtrace(arch::read_fp());
+  kprintf("rivet: halted after panic\n");
+  power::shutdown(/*failure=*/true);
+}
+
+}  // namespace rivet

@@ -1,0 +1,48 @@
+#include "kernel/lib/result.h"
+
+namespace rivet {
+
+const char* error_name(Error e) {
+  switch (e) {
+    case Error::None: return "OK";
+    case Error::NotPermitted: return "EPERM";
+    case Error::NotFound: return "ENOENT";
+    case Error::NoProcess: return "ESRCH";
+    case Error::Interrupted: return "EINTR";
+    case Error::Io: return "EIO";
+    case Error::TooBig: return "E2BIG";
+    case Error::BadExec: return "ENOEXEC";
+    case Error::BadFd: return "EBADF";
+    case Error::NoChild: return "ECHILD";
+    case Error::Again: return "EAGAIN";
+    case Error::NoMemory: return "ENOMEM";
+    case Error::AccessDenied: return "EACCES";
+    case Error::Fault: return "EFAULT";
+    case Error::Busy: return "EBUSY";
+    case Error::Exists: return "EEXIST";
+    case Error::CrossDevice: return "EXDEV";
+    case Error::NoDevice: return "ENODEV";
+    case Error::NotDirectory: return "ENOTDIR";
+    case Error::IsDirectory: return "EISDIR";
+    case Error::Invalid: return "EINVAL";
+    case Error::TooManyFilesSystem: return "ENFILE";
+    case Error::TooManyFiles: return "EMFILE";
+    case Error::NotTty: return "ENOTTY";
+    case Error::FileTooBig: return "EFBIG";
+    case Error::NoSpace: return "ENOSPC";
+    case Error::IllegalSeek: return "ESPIPE";
+    case Error::ReadOnly: return "EROFS";
+    case Error::TooManyLinks: return "EMLINK";
+    case Error::BrokenPipe: return "EPIPE";
+    case Error::Range: return "ERANGE";
+    case Error::NameTooLong: return "ENAMETOOLONG";
+    case Error::NotImplemented: return "ENOSYS";
+    case Error::NotEmpty: return "ENOTEMPTY";
+    case Error::Overflow: return "EOVERFLOW";
+    case Error::Malformed: return "EMALFORMED";
+    case Error::NotSupported: return "ENOTSUP";
+  }
+  return "E?";
+}
+
+}  // namespace rivet

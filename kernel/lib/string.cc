@@ -1,0 +1,66 @@
+// The C memory and string functions the compiler may call on its own
+// (struct copies, zeroing) and that the kernel uses directly. The kernel has
+// no libc, so these are its only definitions.
+#include <stddef.h>
+#include <stdint.h>
+
+extern "C" {
+
+void* memset(void* dst, int c, size_t n) {
+  auto* d = static_cast<unsigned char*>(dst);
+  uint64_t pattern = static_cast<unsigned char>(c) * 0x0101010101010101ull;
+  while (n && (reinterpret_cast<uintptr_t>(d) & 7)) { *d++ = static_cast<unsigned char>(c); n--; }
+  for (; n >= 8; n -= 8, d += 8) *reinterpret_cast<uint64_t*>(d) = pattern;
+  while (n--) *d++ = static_cast<unsigned char>(c);
+  return dst;
+}
+
+void* memcpy(void* __restrict dst, const void* __restrict src, size_t n) {
+  auto* d = static_cast<unsigned char*>(dst);
+  const auto* s = static_cast<const unsigned char*>(src);
+  if (((reinterpret_cast<uintptr_t>(d) ^ reinterpret_cast<uintptr_t>(s)) & 7) == 0) {
+    while (n && (reinterpret_cast<uintptr_t>(d) & 7)) { *d++ = *s++; n--; }
+    for (; n >= 8; n -= 8, d += 8, s += 8)
+      *reinterpret_cast<uint64_t*>(d) = *reinterpret_cast<const uint64_t*>(s);
+  }
+  while (n--) *d++ = *s++;
+  return dst;
+}
+
+void* memmove(void* dst, const void* src, size_t n) {
+  auto* d = static_cast<unsigned char*>(dst);
+  const auto* s = static_cast<const unsigned char*>(src);
+  if (d == s || n == 0) return dst;
+  if (d < s || d >= s + n) return memcpy(dst, src, n);
+  while (n--) d[n] = s[n];
+  return dst;
+}
+
+int memcmp(const void* a, const void* b, size_t n) {
+  const auto* x = static_cast<const unsigned char*>(a);
+  const auto* y = static_cast<const unsigned char*>(b);
+  for (size_t i = 0; i < n; i++)
+    if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+  return 0;
+}
+
+size_t strlen(const char* s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+
+int strcmp(const char* a, const char* b) {
+  while (*a && *a == *b) { a++; b++; }
+  return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
+}
+
+int strncmp(const char* a, const char* b, size_t n) {
+  for (; n; n--, a++, b++) {
+    if (*a != *b) return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
+    if (!*a) return 0;
+  }
+  return 0;
+}
+
+}  // extern "C"

@@ -1,0 +1,146 @@
+#include "kernel/mm/kernel_vm.h"
+
+#include "kernel/arch/riscv64/csr.h"
+#include "kernel/boot/image.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/panic.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/mm/pages.h"
+
+extern "C" {
+uint64_t kernel_satp = 0;
+}
+
+namespace rivet::mm {
+namespace {
+
+PageTable g_kernel;
+
+constexpr uint64_t kDirectRootIndex = 0x100;  // VPN[2] of kDirectMapBase
+
+// Maps [pa, pa+size) into the direct map with the largest pages alignment
+// allows, so the TLB covers RAM with few entries.
+Result<void> map_direct(uint64_t pa, uint64_t size, PteFlags flags) {
+  uint64_t end = pa + size;
+  while (pa < end) {
+    uint64_t left = end - pa;
+    PageSize page = PageSize::Small;
+    if ((pa & (kGigaPageSize - 1)) == 0 && left >= kGigaPageSize)
+      page = PageSize::Giga;
+    else if ((pa & (kMegaPageSize - 1)) == 0 && left >= kMegaPageSize)
+      page = PageSize::Mega;
+    uint64_t step = static_cast<uint64_t>(page);
+    TRY(g_kernel.map(VirtAddr(kDirectMapBase + pa), PhysAddr(pa), step, flags, page));
+    pa += step;
+  }
+  return {};
+}
+
+Result<void> map_device(uint64_t base, uint64_t size) {
+  if (size == 0) return {};
+  uint64_t lo = page_round_down(base), hi = page_round_up(base + size);
+  for (uint64_t pa = lo; pa < hi; pa += kPageSize) {
+    // Devices can share a page (virtio-mmio slots are 4 KiB apart but
+    // declared 0x1000 long); skip pages already mapped.
+    if (g_kernel.lookup(VirtAddr(kDirectMapBase + pa))) continue;
+    TRY(g_kernel.map(VirtAddr(kDirectMapBase + pa), PhysAddr(pa), kPageSize,
+                     Pte::Read | Pte::Write | Pte::Global));
+  }
+  return {};
+}
+
+Result<void> map_image(const char* start, const char* end, PteFlags flags) {
+  uint64_t va = reinterpret_cast<uint64_t>(start);
+  uint64_t size = page_round_up(reinterpret_cast<uint64_t>(end)) - va;
+  return g_kernel.map(VirtAddr(va), PhysAddr(boot::image_va_to_pa(va)), size, flags | Pte::Global);
+}
+
+// Kernel stacks: slot i occupies pages [i*(N+1), i*(N+1)+N] of the stack
+// area, the lowest page of each slot left unmapped as the guard. Freed slots
+// keep their pages mapped and are reused, so nothing is ever unmapped from the
+// shared kernel table (which would need a TLB shootdown on every hart).
+constexpr uint64_t kSlotPages = kKernelStackPages + 1;
+constexpr uint64_t kMaxStackSlots = 4096;
+Spinlock g_stack_lock("kstacks");
+uint64_t g_stack_slots_used = 0;
+uint64_t g_free_stacks[kMaxStackSlots];
+uint64_t g_free_stack_count = 0;
+
+}  // namespace
+
+void early_map_direct(uint64_t pa, uint64_t size) {
+  auto* root = reinterpret_cast<uint64_t*>(early_root);
+  for (uint64_t g = pa >> 30; g <= (pa + size - 1) >> 30; g++) {
+    if (kDirectRootIndex + g >= 0x1fe) break;  // beyond the direct map
+    uint64_t flags = static_cast<uint64_t>(Pte::Valid) | static_cast<uint64_t>(Pte::Read) |
+                     static_cast<uint64_t>(Pte::Write) | static_cast<uint64_t>(Pte::Global) |
+                     static_cast<uint64_t>(Pte::Accessed) | static_cast<uint64_t>(Pte::Dirty);
+    root[kDirectRootIndex + g] = (g << 28) | flags;
+  }
+  arch::sfence_vma_all();
+}
+
+Result<void> kernel_vm_init(const dt::Machine& machine) {
+  g_kernel = TRY(PageTable::create());
+  for (size_t i = 0; i < machine.memory_count; i++) {
+    const dt::Range& r = machine.memory[i];
+    if (r.end() > kDirectMapSize) {
+      kprintf("rivet: memory above %lu GiB is not mapped\n", kDirectMapSize >> 30);
+      continue;
+    }
+    TRY(map_direct(page_round_up(r.base), page_round_down(r.end()) - page_round_up(r.base),
+                   Pte::Read | Pte::Write | Pte::Global));
+  }
+  if (machine.plic.present) TRY(map_device(machine.plic.base, machine.plic.size));
+  if (machine.uart.kind != dt::UartKind::None) TRY(map_device(machine.uart.base, machine.uart.size ? machine.uart.size : kPageSize));
+  for (size_t i = 0; i < machine.virtio_count; i++) TRY(map_device(machine.virtio[i].base, machine.virtio[i].size));
+
+  // The image, W^X: text executable, read-only data read-only, the rest
+  // writable and never executable.
+  TRY(map_image(_kernel_start, _text_end, Pte::Read | Pte::Exec));
+  TRY(map_image(_text_end, _rodata_end, PteFlags(Pte::Read)));
+  TRY(map_image(_rodata_end, _kernel_end, Pte::Read | Pte::Write));
+
+  kernel_satp = g_kernel.satp();
+  kernel_vm_activate();
+  return {};
+}
+
+PageTable& kernel_page_table() { return g_kernel; }
+
+void kernel_vm_activate() {
+  arch::sfence_vma_all();
+  arch::write_satp(kernel_satp);
+  arch::sfence_vma_all();
+}
+
+Result<uint64_t> kernel_stack_alloc() {
+  SpinlockGuard guard(g_stack_lock);
+  if (g_free_stack_count > 0) return g_free_stacks[--g_free_stack_count];
+  if (g_stack_slots_used == kMaxStackSlots) return Error::NoMemory;
+  uint64_t slot_base = kKernelStackArea + g_stack_slots_used * kSlotPages * kPageSize;
+  uint64_t bottom = slot_base + kPageSize;  // above the guard page
+  for (uint64_t i = 0; i < kKernelStackPages; i++) {
+    auto page = alloc_zeroed_page();
+    auto mapped = page ? g_kernel.map(VirtAddr(bottom + i * kPageSize), page.value(), kPageSize,
+                                      Pte::Read | Pte::Write | Pte::Global)
+                       : Result<void>(page.error());
+    if (!mapped) {
+      // Give back what this slot took; the slot itself is not consumed.
+      for (uint64_t j = 0; j < i; j++) page_put(g_kernel.lookup(VirtAddr(bottom + j * kPageSize))->phys());
+      for (uint64_t j = 0; j < i; j++) g_kernel.lookup(VirtAddr(bottom + j * kPageSize))->raw = 0;
+      if (page) page_put(page.value());
+      return mapped.error();
+    }
+  }
+  g_stack_slots_used++;
+  return bottom + kKernelStackPages * kPageSize;
+}
+
+void kernel_stack_free(uint64_t top) {
+  SpinlockGuard guard(g_stack_lock);
+  RIVET_ASSERT(g_free_stack_count < kMaxStackSlots);
+  g_free_stacks[g_free_stack_count++] = top;
+}
+
+}  // namespace rivet::mm

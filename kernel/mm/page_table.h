@@ -1,0 +1,82 @@
+// Sv39 page tables: three levels of 512 eight-byte entries, 4 KiB pages,
+// 2 MiB megapages and 1 GiB gigapages.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/lib/result.h"
+#include "kernel/mm/addr.h"
+
+namespace rivet::mm {
+
+// PTE flag bits, declared once. The two RSW bits are the kernel's own.
+enum class Pte : uint64_t {
+  Valid = 1u << 0,
+  Read = 1u << 1,
+  Write = 1u << 2,
+  Exec = 1u << 3,
+  User = 1u << 4,
+  Global = 1u << 5,
+  Accessed = 1u << 6,
+  Dirty = 1u << 7,
+  Rsw0 = 1u << 8,  // copy-on-write
+  Rsw1 = 1u << 9,
+};
+
+class PteFlags {
+ public:
+  constexpr PteFlags() = default;
+  constexpr PteFlags(Pte f) : bits_(static_cast<uint64_t>(f)) {}
+  constexpr explicit PteFlags(uint64_t bits) : bits_(bits & 0x3ff) {}
+  constexpr PteFlags operator|(PteFlags o) const { return PteFlags(bits_ | o.bits_); }
+  constexpr PteFlags without(PteFlags o) const { return PteFlags(bits_ & ~o.bits_); }
+  constexpr bool has(PteFlags o) const { return (bits_ & o.bits_) == o.bits_; }
+  constexpr uint64_t bits() const { return bits_; }
+
+ private:
+  uint64_t bits_ = 0;
+};
+constexpr PteFlags operator|(Pte a, Pte b) { return PteFlags(a) | PteFlags(b); }
+
+// One page-table entry.
+struct PageTableEntry {
+  uint64_t raw = 0;
+
+  bool valid() const { return raw & static_cast<uint64_t>(Pte::Valid); }
+  bool leaf() const { return raw & (static_cast<uint64_t>(Pte::Read) | static_cast<uint64_t>(Pte::Write) | static_cast<uint64_t>(Pte::Exec)); }
+  PhysAddr phys() const { return PhysAddr((raw >> 10) << kPageShift); }
+  PteFlags flags() const { return PteFlags(raw); }
+  static PageTableEntry make(PhysAddr pa, PteFlags flags) {
+    return PageTableEntry{((pa.value >> kPageShift) << 10) | flags.bits()};
+  }
+};
+
+enum class PageSize : uint64_t { Small = kPageSize, Mega = kMegaPageSize, Giga = kGigaPageSize };
+
+class PageTable {
+ public:
+  PageTable() = default;
+  explicit PageTable(PhysAddr root) : root_(root) {}
+
+  static Result<PageTable> create();
+  PhysAddr root() const { return root_; }
+  uint64_t satp() const;
+
+  // Maps [va, va+size) to [pa, pa+size) with pages of `page`; both must be
+  // aligned to it. The hardware-managed A and D bits are set up front
+  // (A always, D on writable pages): cores such as the U74 fault rather
+  // than set them. Fails with Error::Exists if anything there is mapped,
+  // Error::NoMemory if a table page cannot be had.
+  Result<void> map(VirtAddr va, PhysAddr pa, uint64_t size, PteFlags flags,
+                   PageSize page = PageSize::Small);
+
+  // The leaf entry for va (of any page size), or nullptr.
+  PageTableEntry* lookup(VirtAddr va) const;
+  // The level-0 entry slot for va, creating intermediate tables if asked.
+  Result<PageTableEntry*> walk(VirtAddr va, bool create);
+
+ private:
+  PhysAddr root_;
+};
+
+}  // namespace rivet::mm

@@ -1,0 +1,128 @@
+#include "kernel/mm/pages.h"
+
+#include "kernel/lib/log.h"
+#include "kernel/lib/panic.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/mm/page_allocator.h"
+
+namespace rivet {
+void check_failed(const char* condition, const char* file, int line) {
+  panic("check failed: %s at %s:%d", condition, file, line);
+}
+}  // namespace rivet
+
+namespace rivet::mm {
+namespace {
+
+Spinlock g_lock("pages");
+PageAllocator g_allocator;
+uint64_t g_ram_bytes = 0;
+
+constexpr size_t kMaxExcluded = dt::kMaxReservedRanges + 4;
+
+struct Excluded {
+  dt::Range ranges[kMaxExcluded];
+  size_t count = 0;
+  void add(uint64_t base, uint64_t size) {
+    if (size == 0) return;
+    if (count == kMaxExcluded) panic("pages: too many reserved ranges");
+    ranges[count++] = dt::Range{base, size};
+  }
+  bool overlaps(uint64_t base, uint64_t size) const {
+    for (size_t i = 0; i < count; i++)
+      if (base < ranges[i].end() && ranges[i].base < base + size) return true;
+    return false;
+  }
+};
+
+}  // namespace
+
+Result<void> pages_init(const dt::Machine& machine, const BootRegions& boot) {
+  if (machine.memory_count == 0) return Error::NotFound;
+  uint64_t lo = ~0ull, hi = 0;
+  for (size_t i = 0; i < machine.memory_count; i++) {
+    const dt::Range& r = machine.memory[i];
+    lo = r.base < lo ? r.base : lo;
+    hi = r.end() > hi ? r.end() : hi;
+    g_ram_bytes += r.size;
+  }
+  lo = page_round_down(lo);
+  hi = page_round_down(hi);
+  uint64_t frames = (hi - lo) >> kPageShift;
+
+  Excluded excluded;
+  for (size_t i = 0; i < machine.reserved_count; i++)
+    excluded.add(page_round_down(machine.reserved[i].base),
+                 page_round_up(machine.reserved[i].end()) - page_round_down(machine.reserved[i].base));
+  excluded.add(page_round_down(boot.kernel_pa), page_round_up(boot.kernel_pa + boot.kernel_size) - page_round_down(boot.kernel_pa));
+  excluded.add(page_round_down(boot.dtb_pa), page_round_up(boot.dtb_pa + boot.dtb_size) - page_round_down(boot.dtb_pa));
+  if (machine.chosen.has_initrd && machine.chosen.initrd_end > machine.chosen.initrd_start)
+    excluded.add(page_round_down(machine.chosen.initrd_start),
+                 page_round_up(machine.chosen.initrd_end) - page_round_down(machine.chosen.initrd_start));
+
+  // The metadata goes in the first stretch of RAM that nothing else claims.
+  uint64_t meta_bytes = page_round_up(PageAllocator::metadata_bytes(frames));
+  uint64_t meta_pa = 0;
+  for (size_t i = 0; i < machine.memory_count && !meta_pa; i++) {
+    const dt::Range& r = machine.memory[i];
+    for (uint64_t pa = page_round_up(r.base); pa + meta_bytes <= r.end(); pa += kPageSize) {
+      if (!excluded.overlaps(pa, meta_bytes)) {
+        meta_pa = pa;
+        break;
+      }
+    }
+  }
+  if (!meta_pa) return Error::NoMemory;
+  excluded.add(meta_pa, meta_bytes);
+
+  SpinlockGuard guard(g_lock);
+  g_allocator.init(phys_to_virt<PageInfo>(PhysAddr(meta_pa)), lo >> kPageShift, frames);
+  for (size_t i = 0; i < machine.memory_count; i++) {
+    const dt::Range& r = machine.memory[i];
+    g_allocator.release(page_round_up(r.base) >> kPageShift, page_round_down(r.end()) >> kPageShift);
+  }
+  for (size_t i = 0; i < excluded.count; i++)
+    g_allocator.reserve(excluded.ranges[i].base >> kPageShift, page_round_up(excluded.ranges[i].end()) >> kPageShift);
+  if (g_allocator.free_frames() == 0) return Error::NoMemory;
+  return {};
+}
+
+Result<PhysAddr> alloc_page() {
+  SpinlockGuard guard(g_lock);
+  uint64_t pfn = TRY(g_allocator.allocate());
+  return PhysAddr::from_pfn(pfn);
+}
+
+Result<PhysAddr> alloc_zeroed_page() {
+  PhysAddr pa = TRY(alloc_page());
+  __builtin_memset(phys_to_virt(pa), 0, kPageSize);
+  return pa;
+}
+
+Result<PhysAddr> alloc_contiguous_pages(uint64_t count) {
+  SpinlockGuard guard(g_lock);
+  uint64_t pfn = TRY(g_allocator.allocate_contiguous(count));
+  return PhysAddr::from_pfn(pfn);
+}
+
+void page_get(PhysAddr pa) {
+  SpinlockGuard guard(g_lock);
+  g_allocator.get(pa.pfn());
+}
+
+void page_put(PhysAddr pa) {
+  SpinlockGuard guard(g_lock);
+  g_allocator.put(pa.pfn());
+}
+
+uint32_t page_refcount(PhysAddr pa) {
+  SpinlockGuard guard(g_lock);
+  return g_allocator.refcount(pa.pfn());
+}
+
+PageStats page_stats() {
+  SpinlockGuard guard(g_lock);
+  return PageStats{g_allocator.free_frames(), g_allocator.usable_frames(), g_ram_bytes};
+}
+
+}  // namespace rivet::mm

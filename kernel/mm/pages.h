@@ -1,0 +1,37 @@
+// The kernel's physical page allocator: one PageAllocator over all RAM,
+// behind a spinlock, handing out frames as PhysAddr.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/dt/machine.h"
+#include "kernel/lib/result.h"
+#include "kernel/mm/addr.h"
+
+namespace rivet::mm {
+
+struct BootRegions {
+  uint64_t kernel_pa, kernel_size;  // the loaded image including BSS
+  uint64_t dtb_pa, dtb_size;
+};
+
+// Sets up the allocator over the machine's RAM minus firmware-reserved
+// ranges, the kernel, the device tree and the initrd. Returns an error if no
+// RAM is usable.
+Result<void> pages_init(const dt::Machine& machine, const BootRegions& boot);
+
+Result<PhysAddr> alloc_page();         // contents undefined
+Result<PhysAddr> alloc_zeroed_page();
+Result<PhysAddr> alloc_contiguous_pages(uint64_t count);
+void page_get(PhysAddr pa);            // add a reference
+void page_put(PhysAddr pa);            // drop one; frees at zero
+uint32_t page_refcount(PhysAddr pa);
+
+struct PageStats {
+  uint64_t free_pages;
+  uint64_t usable_pages;   // free + allocated
+  uint64_t ram_bytes;      // all RAM the device tree describes
+};
+PageStats page_stats();
+
+}  // namespace rivet::mm
