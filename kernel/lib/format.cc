@@ -105,11 +105,11 @@ void vformat(FormatSink sink, void* ctx, const char* fmt, va_list args) {
       }
     }
     int longness = 0;  // 0 int, 1 long, 2 long long / size_t / intmax
-    bool half = false;
+    int half = 0;  // 1: h (short), 2: hh (char)
     for (;; fmt++) {
       if (*fmt == 'l') longness++;
       else if (*fmt == 'z' || *fmt == 't' || *fmt == 'j') longness = 2;
-      else if (*fmt == 'h') half = true;
+      else if (*fmt == 'h') half++;
       else break;
     }
     char conv = *fmt;
@@ -137,7 +137,8 @@ void vformat(FormatSink sink, void* ctx, const char* fmt, va_list args) {
       case 'd':
       case 'i': {
         int64_t v = longness ? va_arg(ap, int64_t) : va_arg(ap, int);
-        if (half && !longness) v = static_cast<int16_t>(v);
+        if (half == 1 && !longness) v = static_cast<int16_t>(v);
+        if (half >= 2 && !longness) v = static_cast<int8_t>(v);
         bool neg = v < 0;
         uint64_t mag = neg ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
         emit_unsigned(sink, ctx, spec, mag, 10, false, neg, true, false);
@@ -148,7 +149,8 @@ void vformat(FormatSink sink, void* ctx, const char* fmt, va_list args) {
       case 'X':
       case 'o': {
         uint64_t v = longness ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-        if (half && !longness) v = static_cast<uint16_t>(v);
+        if (half == 1 && !longness) v = static_cast<uint16_t>(v);
+        if (half >= 2 && !longness) v = static_cast<uint8_t>(v);
         unsigned base = conv == 'u' ? 10 : conv == 'o' ? 8 : 16;
         emit_unsigned(sink, ctx, spec, v, base, conv == 'X', false, false, false);
         break;

@@ -73,7 +73,20 @@ class [[nodiscard]] Result {
   Result(Result&& other) : error_(other.error_) {
     if (ok()) new (&storage_) T(std::move(other.value()));
   }
-  Result& operator=(const Result&) = delete;
+  Result& operator=(const Result& other) {
+    if (this != &other) {
+      this->~Result();
+      new (this) Result(other);
+    }
+    return *this;
+  }
+  Result& operator=(Result&& other) {
+    if (this != &other) {
+      this->~Result();
+      new (this) Result(std::move(other));
+    }
+    return *this;
+  }
   ~Result() {
     if (ok()) value().~T();
   }

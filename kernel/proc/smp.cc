@@ -8,6 +8,7 @@
 #include "kernel/lib/panic.h"
 #include "kernel/mm/kernel_vm.h"
 #include "kernel/proc/cpu.h"
+#include "kernel/proc/hart_plan.h"
 
 namespace rivet::smp {
 namespace {
@@ -21,24 +22,16 @@ Result<void> ipi_hart(uint32_t hartid) { return sbi::send_ipi(1, hartid); }
 }  // namespace
 
 void discover_cpus(const dt::Machine& machine, uint32_t boot_hartid) {
-  Cpu& boot = g_cpus[0];
-  boot.index = 0;
-  boot.hartid = boot_hartid;
-  boot.online = true;
-  const dt::Hart* h = machine.find_hart(boot_hartid);
-  boot.has_sstc = h && h->sstc;
-  boot.plic_context = h ? h->plic_s_context : dt::kNoContext;
-  g_cpu_count = 1;
-  for (size_t i = 0; i < machine.hart_count && g_cpu_count < kMaxCpus; i++) {
-    const dt::Hart& hart = machine.harts[i];
-    if (hart.hartid == boot_hartid || !hart.usable()) continue;
-    Cpu& cpu = g_cpus[g_cpu_count];
-    cpu.index = g_cpu_count;
-    cpu.hartid = hart.hartid;
-    cpu.has_sstc = hart.sstc;
-    cpu.plic_context = hart.plic_s_context;
-    g_cpu_count++;
+  HartPlanEntry plan[kMaxCpus];
+  g_cpu_count = static_cast<uint32_t>(plan_harts(machine, boot_hartid, plan, kMaxCpus));
+  for (uint32_t i = 0; i < g_cpu_count; i++) {
+    Cpu& cpu = g_cpus[i];
+    cpu.index = i;
+    cpu.hartid = plan[i].hartid;
+    cpu.has_sstc = plan[i].sstc;
+    cpu.plic_context = plan[i].plic_context;
   }
+  g_cpus[0].online = true;
 }
 
 uint32_t start_secondary_harts() {

@@ -1,0 +1,15 @@
+# Kernel boot tests: OpenSBI fw_jump hands the Image to the kernel directly.
+set(_k --fw ${RIVET_FW_JUMP} --kernel ${RIVET_KERNEL_IMAGE})
+
+rivet_boot_test(boot.virt.smp1.128m test_kernel.py ${_k} --smp 1 --mem 128M --mode boot)
+rivet_boot_test(boot.virt.smp4.2g test_kernel.py ${_k} --smp 4 --mem 2G --mode boot)
+rivet_boot_test(boot.virt.smp4.128m test_kernel.py ${_k} --smp 4 --mem 128M --mode boot)
+rivet_boot_test(boot.virt.smp2.echo test_kernel.py ${_k} --smp 2 --mem 256M --mode echo)
+rivet_boot_test(boot.virt.fault_report test_kernel.py ${_k} --smp 2 --mem 256M --mode fault)
+rivet_boot_test(boot.virt.repeat_smp4 test_kernel.py ${_k} --smp 4 --mem 256M --mode repeat --boots 5)
+rivet_boot_test(boot.virt.bad_device_tree test_kernel.py ${_k} --smp 1 --mem 128M --mode badtree)
+# QEMU's HiFive Unleashed: hart 0 is an E51 without an MMU and must be left
+# alone; the console is a SiFive UART; the timer goes through SBI. OpenSBI
+# cannot power this machine off, so the test leaves through reboot.
+rivet_boot_test(boot.sifive_u.smp5 test_kernel.py ${_k} --machine sifive_u --smp 5 --harts 4
+  --mem 1G --mode boot --exit-by reboot)
