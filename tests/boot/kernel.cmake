@@ -13,3 +13,7 @@ rivet_boot_test(boot.virt.bad_device_tree test_kernel.py ${_k} --smp 1 --mem 128
 # cannot power this machine off, so the test leaves through reboot.
 rivet_boot_test(boot.sifive_u.smp5 test_kernel.py ${_k} --machine sifive_u --smp 5 --harts 4
   --mem 1G --mode boot --exit-by reboot)
+# fw_dynamic: the same kernel, entered the way the boards' U-Boot SPL hands
+# over (device tree near the top of RAM).
+rivet_boot_test(boot.virt.fw_dynamic.smp4 test_kernel.py --fw ${RIVET_FW_DYNAMIC} --kernel ${RIVET_KERNEL_IMAGE}
+  --smp 4 --mem 1G --mode boot)
