@@ -50,7 +50,7 @@ def qemu_cmd(extra=()):
 
 def boot(q):
     """Waits for a complete boot; returns the boot hart id."""
-    m = q.expect(r"Rivet \S+ \(riscv64, S-mode\) booting on hart (\d+)", timeout=60)
+    m = q.expect(r"Rivet \S+ \(riscv64, S-mode\) booting on hart (\d+)\n", timeout=60)
     boot_hart = int(m.group(1))
     q.expect(r"rivet: SBI \d+\.\d+, OpenSBI")
     q.expect(r"rivet: memory \d+ MiB at 0x")
@@ -80,13 +80,13 @@ def power_off(q):
 def mode_boot():
     with Qemu(qemu_cmd(), log_path=args.log, deadline=240) as q:
         boot(q)
-        online = set(int(h) for h in re.findall(r"rivet: hart (\d+) online", q.output))
+        online = set(int(h) for h in re.findall(r"rivet: hart (\d+) online ", q.output))
         assert len(online) == harts - 1, "expected %d secondary harts, saw %s" % (harts - 1, online)
         start = q.cursor
         command(q, "selftest", timeout=120)
         out = q.output[start:q.cursor]
         assert "selftest: PASS" in out, "self-test failed:\n" + out
-        ticked = re.findall(r"selftest: timer: hart (\d+) ticks \+(\d+)", out)
+        ticked = re.findall(r"selftest: timer: hart (\d+) ticks \+(\d+)\n", out)
         assert len(ticked) == harts and all(int(n) >= 5 for _, n in ticked), ticked
         start = q.cursor
         command(q, "harts")
