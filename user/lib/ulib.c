@@ -1,0 +1,114 @@
+/* The rest of xv6's ulib (stat, gets, sbrk, sbrklazy) and Rivet's small
+   additions: errno and its names, sleep, poweroff, reboot. */
+#include "kernel/types.h"
+#include "kernel/stat.h"
+#include "kernel/fcntl.h"
+#include "user/user.h"
+
+/* Set by the system-call stubs (usys.S) when a call fails. */
+int errno;
+
+int stat(const char* path, struct stat* st) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return -1;
+  int r = fstat(fd, st);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return r;
+}
+
+/* xv6's gets: reads up to max-1 bytes, stopping after a newline or at end
+   of file, and always terminates the string. */
+char* gets(char* buf, int max) {
+  int i = 0;
+  while (i + 1 < max) {
+    char c;
+    if (read(0, &c, 1) < 1) break;
+    buf[i++] = c;
+    if (c == '\n' || c == '\r') break;
+  }
+  buf[i] = '\0';
+  return buf;
+}
+
+char* sbrk(int n) { return sys_sbrk(n, SBRK_EAGER); }
+char* sbrklazy(int n) { return sys_sbrk(n, SBRK_LAZY); }
+
+int sleep(int ticks) { return pause(ticks); }
+int poweroff(void) { return sys_reboot(RIVET_POWEROFF); }
+int reboot(void) { return sys_reboot(RIVET_REBOOT); }
+
+struct error_text {
+  int number;
+  const char* text;  /* "ENAME (description)" */
+};
+
+static const struct error_text kErrors[] = {
+    {EPERM, "EPERM (operation not permitted)"},
+    {ENOENT, "ENOENT (no such file or directory)"},
+    {ESRCH, "ESRCH (no such process)"},
+    {EINTR, "EINTR (interrupted)"},
+    {EIO, "EIO (input/output error)"},
+    {E2BIG, "E2BIG (argument list too long)"},
+    {ENOEXEC, "ENOEXEC (not an executable)"},
+    {EBADF, "EBADF (bad file descriptor)"},
+    {ECHILD, "ECHILD (no child processes)"},
+    {EAGAIN, "EAGAIN (resource temporarily unavailable)"},
+    {ENOMEM, "ENOMEM (out of memory)"},
+    {EACCES, "EACCES (permission denied)"},
+    {EFAULT, "EFAULT (bad address)"},
+    {EBUSY, "EBUSY (device or resource busy)"},
+    {EEXIST, "EEXIST (file exists)"},
+    {EXDEV, "EXDEV (cross-device link)"},
+    {ENODEV, "ENODEV (no such device)"},
+    {ENOTDIR, "ENOTDIR (not a directory)"},
+    {EISDIR, "EISDIR (is a directory)"},
+    {EINVAL, "EINVAL (invalid argument)"},
+    {ENFILE, "ENFILE (too many open files in the system)"},
+    {EMFILE, "EMFILE (too many open files)"},
+    {ENOTTY, "ENOTTY (not a terminal)"},
+    {EFBIG, "EFBIG (file too large)"},
+    {ENOSPC, "ENOSPC (no space left on device)"},
+    {ESPIPE, "ESPIPE (illegal seek)"},
+    {EROFS, "EROFS (read-only file system)"},
+    {EMLINK, "EMLINK (too many links)"},
+    {EPIPE, "EPIPE (broken pipe)"},
+    {ERANGE, "ERANGE (result out of range)"},
+    {ENAMETOOLONG, "ENAMETOOLONG (file name too long)"},
+    {ENOSYS, "ENOSYS (function not implemented)"},
+    {ENOTEMPTY, "ENOTEMPTY (directory not empty)"},
+    {EOVERFLOW, "EOVERFLOW (value too large)"},
+};
+
+const char* strerror(int err) {
+  for (uint i = 0; i < sizeof kErrors / sizeof kErrors[0]; i++) {
+    if (kErrors[i].number == err) return kErrors[i].text;
+  }
+  return "unknown error";
+}
+
+const char* errname(int err) {
+  static char name[16];
+  const char* text = strerror(err);
+  if (text[0] != 'E') {
+    snprintf(name, sizeof name, "E%d", err);
+    return name;
+  }
+  uint n = 0;
+  while (text[n] != ' ' && n + 1 < sizeof name) {
+    name[n] = text[n];
+    n++;
+  }
+  name[n] = '\0';
+  return name;
+}
+
+void perror(const char* prefix) {
+  int err = errno;
+  if (prefix != 0 && prefix[0] != '\0') {
+    fprintf(2, "%s: %s\n", prefix, strerror(err));
+  } else {
+    fprintf(2, "%s\n", strerror(err));
+  }
+}

@@ -1,0 +1,16 @@
+/* xv6's kernel/types.h: the short integer type names xv6 programs use. */
+#ifndef RIVET_SDK_KERNEL_TYPES_H
+#define RIVET_SDK_KERNEL_TYPES_H
+
+typedef unsigned int uint;
+typedef unsigned short ushort;
+typedef unsigned char uchar;
+
+typedef unsigned char uint8;
+typedef unsigned short uint16;
+typedef unsigned int uint32;
+typedef unsigned long uint64;
+
+typedef uint64 pde_t;
+
+#endif
