@@ -1,0 +1,112 @@
+/*
+ * The user/kernel ABI: constants and structures both sides must agree on.
+ * Plain C (no C++), included by the kernel and by the user library; the
+ * names follow xv6's user API so xv6 programs compile unchanged.
+ */
+#ifndef RIVET_ABI_H
+#define RIVET_ABI_H
+
+/* open() flags (xv6 values, plus O_APPEND). */
+#define O_RDONLY 0x000
+#define O_WRONLY 0x001
+#define O_RDWR 0x002
+#define O_CREATE 0x200
+#define O_TRUNC 0x400
+#define O_APPEND 0x800
+
+/* struct stat types. */
+#define T_DIR 1
+#define T_FILE 2
+#define T_DEVICE 3
+
+/* Device major numbers. */
+#define CONSOLE 1
+
+/* Limits. */
+#define MAXPATH 128   /* longest path, including the NUL */
+#define MAXARG 32     /* exec arguments */
+#define NOFILE 16     /* open files per process */
+#define DIRSIZ 60     /* longest file-name component, NUL padded */
+
+/* sbrk modes (xv6: sbrk() is eager, sbrklazy() maps nothing until touched). */
+#define SBRK_EAGER 1
+#define SBRK_LAZY 2
+
+/* mmap */
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_FAILED ((void*)-1)
+#define MS_ASYNC 0x1
+#define MS_INVALIDATE 0x2
+#define MS_SYNC 0x4
+
+/* sys_reboot() */
+#define RIVET_POWEROFF 0
+#define RIVET_REBOOT 1
+
+/* Error numbers, as the kernel's rivet::Error. A failed system call returns
+   -1 and leaves one of these in errno. */
+#define EPERM 1
+#define ENOENT 2
+#define ESRCH 3
+#define EINTR 4
+#define EIO 5
+#define E2BIG 7
+#define ENOEXEC 8
+#define EBADF 9
+#define ECHILD 10
+#define EAGAIN 11
+#define ENOMEM 12
+#define EACCES 13
+#define EFAULT 14
+#define EBUSY 16
+#define EEXIST 17
+#define EXDEV 18
+#define ENODEV 19
+#define ENOTDIR 20
+#define EISDIR 21
+#define EINVAL 22
+#define ENFILE 23
+#define EMFILE 24
+#define ENOTTY 25
+#define EFBIG 27
+#define ENOSPC 28
+#define ESPIPE 29
+#define EROFS 30
+#define EMLINK 31
+#define EPIPE 32
+#define ERANGE 34
+#define ENAMETOOLONG 36
+#define ENOSYS 38
+#define ENOTEMPTY 39
+#define EOVERFLOW 75
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* xv6's struct stat, field for field. */
+struct stat {
+  int dev;           /* file system's disk device */
+  unsigned int ino;  /* inode number */
+  short type;        /* T_DIR, T_FILE or T_DEVICE */
+  short nlink;       /* number of links to the file */
+  uint64_t size;     /* size of the file in bytes */
+};
+
+/* memstat(): memory figures for tests and the `free` utility. */
+struct memstat {
+  uint64_t total_pages;      /* usable physical pages */
+  uint64_t free_pages;
+  uint64_t resident_pages;   /* pages mapped by the calling process */
+  uint64_t swap_total_pages;
+  uint64_t swap_used_pages;
+};
+#endif
+
+#endif
