@@ -15,6 +15,7 @@ extern char _init_array_start[];
 extern char _init_array_end[];
 extern char early_root[];
 extern char boot_stack_top[];
+extern char trampoline[];  // trampoline.S: one page, also mapped into user space
 void secondary_entry();
 
 // Physical address of _kernel_start, set first thing in kernel_main.

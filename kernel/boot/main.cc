@@ -11,6 +11,13 @@
 #include "kernel/dev/console.h"
 #include "kernel/dev/plic.h"
 #include "kernel/dev/uart.h"
+#include "kernel/dev/virtio_blk.h"
+#include "kernel/block/partition.h"
+#include "kernel/fs/format.h"
+#include "kernel/fs/fs.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/process_table.h"
+#include "kernel/proc/scheduler.h"
 #include "kernel/dt/machine.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
@@ -41,6 +48,23 @@ void run_global_constructors() {
 }
 
 void console_irq(uint32_t) { console::handle_interrupt(); }
+
+block::BlockDevice* g_root_partition = nullptr;
+
+// The first process's kernel thread: mount the root file system and become
+// /bin/init. Runs in process context, so disk I/O can sleep.
+void first_process_body() {
+  if (auto r = fs::mount_root(g_root_partition); !r) {
+    kprintf("rivet: cannot mount the root file system on %s: %s\n", g_root_partition->name(), error_name(r.error()));
+    monitor::run();
+  }
+  static const char* const argv[] = {"init", nullptr};
+  if (auto r = exec_kernel("/bin/init", argv); !r) {
+    kprintf("rivet: cannot run /bin/init: %s\n", error_name(r.error()));
+    monitor::run();
+  }
+  kprintf("rivet: starting /bin/init\n");
+}
 
 void print_banner(uint64_t dtb_pa, uint64_t dtb_size) {
   const sbi::Info& sbi = sbi::info();
@@ -100,6 +124,10 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
     fail_boot("page allocator", r.error(), nullptr);
   if (auto r = mm::kernel_vm_init(g_machine); !r) fail_boot("kernel page table", r.error(), nullptr);
 
+  // Every process slot's kernel stack is mapped now, before the other harts
+  // start, so no hart can hold a stale "not mapped" translation for one.
+  if (auto r = processes_init(); !r) fail_boot("process table", r.error(), nullptr);
+
   smp::discover_cpus(g_machine, static_cast<uint32_t>(hartid));
   timer::init(g_machine.timebase_hz);
   dev::plic::init(g_machine.plic);
@@ -120,7 +148,18 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
   else
     kprintf("rivet: %u of %u harts online\n", online, g_cpu_count);
 
-  monitor::run();
+  console::register_device();
+  dev::virtio_blk_probe_all(g_machine, g_cpus[0].plic_context);
+  auto root_type = block::Guid::parse(fs::kRootPartitionTypeText);
+  auto root = root_type ? block::find_partition(root_type.value(), "root file system")
+                        : Result<block::PartitionDevice*>(root_type.error());
+  if (!root) {
+    kprintf("rivet: no root file system (%s)\n", error_name(root.error()));
+    monitor::run();
+  }
+  g_root_partition = root.value();
+  if (auto r = start_first_process(first_process_body); !r) fail_boot("first process", r.error(), nullptr);
+  scheduler();
 }
 
 extern "C" [[noreturn]] void secondary_main(uint64_t hartid, rivet::Cpu* cpu) {
@@ -129,6 +168,5 @@ extern "C" [[noreturn]] void secondary_main(uint64_t hartid, rivet::Cpu* cpu) {
   init_this_hart();
   kprintf("rivet: hart %lu online (cpu %u)\n", hartid, this_cpu().index);
   __atomic_store_n(&this_cpu().online, true, __ATOMIC_RELEASE);
-  arch::interrupts_on();
-  for (;;) arch::wait_for_interrupt();
+  scheduler();
 }

@@ -82,7 +82,7 @@ void run() {
   char line[128];
   for (;;) {
     kprintf("rivet> ");
-    size_t n = console::read(line, sizeof line - 1);
+    size_t n = console::read(IoBuffer::kernel(line), sizeof line - 1).value_or(0);
     if (n == 0) {
       kprintf("\n");
       continue;  // Ctrl-D: nothing to end here

@@ -3,7 +3,11 @@
 #include "kernel/arch/riscv64/csr.h"
 #include "kernel/arch/riscv64/sbi.h"
 #include "kernel/dev/uart.h"
+#include "kernel/fs/device.h"
+#include "kernel/sys/abi.h"
 #include "kernel/lib/spinlock.h"
+#include "kernel/proc/process_table.h"
+#include "kernel/proc/wait.h"
 
 namespace rivet::console {
 namespace {
@@ -31,6 +35,18 @@ constexpr size_t kRxSize = 1024;
 char g_rx[kRxSize];
 size_t g_rx_read = 0, g_rx_committed = 0, g_rx_edit = 0;
 uint64_t g_rx_total = 0;
+
+// Ctrl-C kills this process group (the shell hands the console to each
+// foreground job with tcsetpgrp).
+int g_foreground_group = 0;
+
+// Line history for the up/down arrows: the last kHistory committed lines.
+constexpr size_t kHistory = 16;
+constexpr size_t kLineMax = 256;
+char g_history[kHistory][kLineMax];
+size_t g_history_count = 0;   // lines ever stored
+size_t g_history_browse = 0;  // how far back the arrows have gone (0 = not browsing)
+int g_escape = 0;             // 0 none, 1 after ESC, 2 after ESC [
 
 void sbi_write(const char* text, size_t n) { sbi::console_write(text, n); }
 
@@ -76,14 +92,58 @@ void polled_write(const char* text, size_t n) {
   }
 }
 
+// Replaces the line being typed with `text`, on the screen too.
+void replace_line_locked(const char* text) {
+  while (g_rx_edit != g_rx_committed) {
+    g_rx_edit--;
+    emit_locked("\b \b", 3);
+  }
+  for (size_t i = 0; text[i] && g_rx_edit - g_rx_read < kRxSize - 1; i++) {
+    g_rx[g_rx_edit++ % kRxSize] = text[i];
+    emit_locked(&text[i], 1);
+  }
+}
+
+void remember_line_locked() {
+  size_t len = g_rx_edit - g_rx_committed;  // the line, without its '\n'
+  if (len == 0 || len >= kLineMax) return;
+  char* slot = g_history[g_history_count % kHistory];
+  for (size_t i = 0; i < len; i++) slot[i] = g_rx[(g_rx_committed + i) % kRxSize];
+  slot[len] = 0;
+  g_history_count++;
+}
+
+void history_step_locked(bool older) {
+  size_t available = g_history_count < kHistory ? g_history_count : kHistory;
+  if (older && g_history_browse < available) g_history_browse++;
+  else if (!older && g_history_browse > 0) g_history_browse--;
+  else return;
+  if (g_history_browse == 0) {
+    replace_line_locked("");
+    return;
+  }
+  replace_line_locked(g_history[(g_history_count - g_history_browse) % kHistory]);
+}
+
 void receive_locked(char c) {
   g_rx_total++;
+  // Arrow keys arrive as ESC [ A (up) and ESC [ B (down).
+  if (g_escape == 1) {
+    g_escape = c == '[' ? 2 : 0;
+    return;
+  }
+  if (g_escape == 2) {
+    g_escape = 0;
+    if (c == 'A') history_step_locked(true);
+    if (c == 'B') history_step_locked(false);
+    return;
+  }
   switch (c) {
+    case 0x1b:
+      g_escape = 1;
+      return;
     case kCtrlU:
-      while (g_rx_edit != g_rx_committed && g_rx[(g_rx_edit - 1) % kRxSize] != '\n') {
-        g_rx_edit--;
-        emit_locked("\b \b", 3);
-      }
+      replace_line_locked("");
       return;
     case kBackspace:
     case kDelete:
@@ -93,18 +153,25 @@ void receive_locked(char c) {
       }
       return;
     case kCtrlC:
-      // Until there are processes to interrupt, Ctrl-C discards the line.
+      // Discard the line and stop the foreground job, if there is one.
       g_rx_edit = g_rx_committed;
+      g_history_browse = 0;
       emit_locked("^C\n", 3);
+      if (g_foreground_group > 0) kill_group(g_foreground_group);
       return;
     default:
       break;
   }
   if (c == '\r') c = '\n';
   if (g_rx_edit - g_rx_read >= kRxSize) return;  // full: drop
+  if (c == '\n') remember_line_locked();
   g_rx[g_rx_edit++ % kRxSize] = c;
   if (c != kCtrlD) emit_locked(&c, 1);
-  if (c == '\n' || c == kCtrlD || g_rx_edit - g_rx_read == kRxSize) g_rx_committed = g_rx_edit;
+  if (c == '\n' || c == kCtrlD || g_rx_edit - g_rx_read == kRxSize) {
+    g_rx_committed = g_rx_edit;
+    g_history_browse = 0;
+    wakeup(&g_rx_read);
+  }
 }
 
 }  // namespace
@@ -143,29 +210,40 @@ void handle_interrupt() {
 
 void enter_panic_mode() { g_panic_mode = true; }
 
-size_t read(char* buffer, size_t max) {
-  for (;;) {
-    {
-      SpinlockGuard guard(g_lock);
-      if (g_rx_read != g_rx_committed) {
-        size_t n = 0;
-        while (n < max && g_rx_read != g_rx_committed) {
-          char c = g_rx[g_rx_read++ % kRxSize];
-          if (c == kCtrlD) {
-            // End of input: a Ctrl-D after typed text just ends the line;
-            // at the start of a line it makes read() return 0.
-            if (n > 0) g_rx_read--;
-            break;
-          }
-          buffer[n++] = c;
-          if (c == '\n') break;
-        }
-        return n;
-      }
-    }
-    // Nothing yet: sleep until the next interrupt (a key, or the timer).
-    arch::wait_for_interrupt();
+Result<size_t> read(IoBuffer buffer, size_t max) {
+  SpinlockGuard guard(g_lock);
+  while (g_rx_read == g_rx_committed) {
+    if (current_killed()) return Error::Interrupted;
+    sleep_on(&g_rx_read, g_lock);
   }
+  size_t n = 0;
+  while (n < max && g_rx_read != g_rx_committed) {
+    char c = g_rx[g_rx_read++ % kRxSize];
+    if (c == kCtrlD) {
+      // End of input: a Ctrl-D after typed text just ends the line; at the
+      // start of a line it makes read() return 0.
+      if (n > 0) g_rx_read--;
+      break;
+    }
+    // Copying to user memory may fault a page in; the console lock is a
+    // spinlock, so copy one byte at a time through a local.
+    if (buffer.is_user()) {
+      g_lock.unlock();
+      auto r = buffer.put(n, &c, 1);
+      g_lock.lock();
+      if (!r) return n > 0 ? Result<size_t>(n) : r.error();
+    } else {
+      TRY(buffer.put(n, &c, 1));
+    }
+    n++;
+    if (c == '\n') break;
+  }
+  return n;
+}
+
+void set_foreground_group(int pgid) {
+  SpinlockGuard guard(g_lock);
+  g_foreground_group = pgid;
 }
 
 int poll_char() {
@@ -175,5 +253,27 @@ int poll_char() {
 }
 
 uint64_t bytes_received() { return g_rx_total; }
+
+namespace {
+
+Result<size_t> device_read(int, IoBuffer dst, size_t n) { return read(dst, n); }
+
+// Copies from the writer in chunks with no lock held (a user copy may fault
+// a page in), then writes each chunk as one piece.
+Result<size_t> device_write(int, IoBuffer src, size_t n) {
+  char chunk[128];
+  size_t done = 0;
+  while (done < n) {
+    size_t k = n - done < sizeof chunk ? n - done : sizeof chunk;
+    if (auto r = src.get(done, chunk, k); !r) return done > 0 ? Result<size_t>(done) : r.error();
+    write(chunk, k);
+    done += k;
+  }
+  return done;
+}
+
+}  // namespace
+
+void register_device() { fs::register_device(CONSOLE, device_read, device_write); }
 
 }  // namespace rivet::console

@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/lib/result.h"
+#include "kernel/mm/user_copy.h"
+
 namespace rivet::dev {
 class Uart;
 }
@@ -26,14 +29,22 @@ void handle_interrupt();
 void enter_panic_mode();
 
 // Input, cooked: characters are echoed, backspace / DEL erase one, Ctrl-U
-// erases the line, Ctrl-D ends input. read() waits for a complete line and
-// returns up to `max` bytes of it (the '\n' included), or 0 at end of input.
-size_t read(char* buffer, size_t max);
+// erases the line, up/down arrows walk the history of entered lines, Ctrl-C
+// discards the line and kills the foreground process group, Ctrl-D ends
+// input. read() waits for a complete line and returns up to `max` bytes of
+// it (the '\n' included), or 0 at end of input; Error::Interrupted if the
+// reading process is killed while it waits.
+Result<size_t> read(IoBuffer buffer, size_t max);
+void set_foreground_group(int pgid);
 
 // Polls the UART for input with interrupts off (for the panic/monitor path
 // before interrupts work); returns -1 if nothing is waiting.
 int poll_char();
 
 uint64_t bytes_received();
+
+// Makes the console the character device CONSOLE (major 1) of the file
+// system, so /dev/console reads and writes come here.
+void register_device();
 
 }  // namespace rivet::console

@@ -101,12 +101,25 @@ Result<void> kernel_vm_init(const dt::Machine& machine) {
   TRY(map_image(_text_end, _rodata_end, PteFlags(Pte::Read)));
   TRY(map_image(_rodata_end, _kernel_end, Pte::Read | Pte::Write));
 
+  // The trampoline, at the same address as in every user page table, so
+  // uservec/userret keep running across their satp switch.
+  TRY(g_kernel.map(VirtAddr(kTrampoline), PhysAddr(boot::image_va_to_pa(reinterpret_cast<uint64_t>(trampoline))),
+                   kPageSize, Pte::Read | Pte::Exec));
+
   kernel_satp = g_kernel.satp();
   kernel_vm_activate();
   return {};
 }
 
 PageTable& kernel_page_table() { return g_kernel; }
+
+PhysAddr kernel_virt_to_phys(const void* p) {
+  uint64_t va = reinterpret_cast<uint64_t>(p);
+  if (va >= kDirectMapBase && va < kDirectMapBase + kDirectMapSize) return PhysAddr(va - kDirectMapBase);
+  if (va >= reinterpret_cast<uint64_t>(_kernel_start) && va < reinterpret_cast<uint64_t>(_kernel_end))
+    return PhysAddr(boot::image_va_to_pa(va));
+  panic("kernel_virt_to_phys: %p is neither in the direct map nor in the image", p);
+}
 
 void kernel_vm_activate() {
   arch::sfence_vma_all();

@@ -24,6 +24,10 @@ PageTable& kernel_page_table();
 // it already on; this is for after a user page table).
 void kernel_vm_activate();
 
+// The physical address of kernel memory in the direct map or the image
+// (what DMA needs). Anything else (a kernel stack) is a bug: panics.
+PhysAddr kernel_virt_to_phys(const void* p);
+
 // A kernel stack of kKernelStackPages pages below an unmapped guard page,
 // so an overflow faults instead of corrupting memory. Returns the top.
 inline constexpr uint64_t kKernelStackPages = 4;

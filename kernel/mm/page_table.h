@@ -75,6 +75,34 @@ class PageTable {
   // The level-0 entry slot for va, creating intermediate tables if asked.
   Result<PageTableEntry*> walk(VirtAddr va, bool create);
 
+  // Calls fn(va, entry) for every valid 4 KiB leaf in [start, end), skipping
+  // empty subtrees, so sparse ranges of any size cost only what is mapped.
+  template <typename F>
+  void for_each_leaf(uint64_t start, uint64_t end, F&& fn) {
+    visit(root_, 2, 0, start, end, fn);
+  }
+
+ private:
+  template <typename F>
+  static void visit(PhysAddr table, int level, uint64_t base, uint64_t start, uint64_t end, F& fn) {
+    auto* entries = phys_to_virt<PageTableEntry>(table);
+    uint64_t span = 1ull << (kPageShift + 9 * level);
+    for (unsigned i = 0; i < 512; i++) {
+      uint64_t va = base + i * span;
+      if (va + span <= start) continue;
+      if (va >= end) break;
+      PageTableEntry& e = entries[i];
+      if (!e.valid()) continue;
+      if (e.leaf()) {
+        if (level == 0) fn(va, e);
+      } else if (level > 0) {
+        visit(e.phys(), level - 1, va, start, end, fn);
+      }
+    }
+  }
+
+ public:
+
  private:
   PhysAddr root_;
 };

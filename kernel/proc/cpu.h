@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "kernel/arch/riscv64/csr.h"
+#include "kernel/proc/process.h"
 
 namespace rivet {
 
@@ -31,6 +32,12 @@ struct Cpu {
   volatile uint64_t ipis_received = 0;
   volatile uint64_t external_irqs = 0;
   uint64_t next_timer = 0;
+
+  // Scheduling.
+  Process* process = nullptr;      // running on this hart, or nullptr
+  Context scheduler_context{};     // switch_context() here to enter the scheduler
+  Process* fp_owner = nullptr;     // whose FP registers this hart holds
+  bool idle = false;               // waiting in wfi for something to run
 };
 
 extern Cpu g_cpus[kMaxCpus];

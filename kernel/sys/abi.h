@@ -26,7 +26,7 @@
 #define MAXPATH 128   /* longest path, including the NUL */
 #define MAXARG 32     /* exec arguments */
 #define NOFILE 16     /* open files per process */
-#define DIRSIZ 60     /* longest file-name component, NUL padded */
+#define DIRSIZ 60     /* a directory entry's name field; names are at most DIRSIZ-1 characters */
 
 /* sbrk modes (xv6: sbrk() is eager, sbrklazy() maps nothing until touched). */
 #define SBRK_EAGER 1

@@ -5,9 +5,10 @@
 --mode virt (test boot.uboot.virt) proves that the qemu-virt board image,
 boards/qemu-virt/sd.img, boots as built: U-Boot finds /extlinux/extlinux.conf,
 loads /Image and moves it to RAM base + the header's text_offset; the kernel
-prints its banner, brings every hart online, reaches its monitor prompt, and
-`poweroff` shuts the machine down through SBI SRST so QEMU exits by itself
-with status 0.
+prints its banner, brings every hart online, finds the root file system on
+the same disk (a virtio-mmio device), starts init and the shell, and
+`poweroff` at the shell prompt shuts the machine down through SBI SRST so
+QEMU exits by itself with status 0.
 
 --mode text-offset (test boot.uboot.text_offset) proves the kernel does not
 depend on its load address: for each offset given, it patches the text_offset
@@ -15,7 +16,8 @@ field of a copy of the Image (8 bytes little-endian at file offset 8), builds
 a disk image from it with make-boot-fat.sh and rivet-mkimage, and boots it as
 above. U-Boot must report moving the kernel to 0x80000000 + offset, and the
 kernel, if it prints "rivet: kernel at physical 0x...", must report that
-address.
+address. These disks hold only the boot partition, so the kernel stops at
+its monitor prompt instead of a shell.
 """
 import argparse
 import os
@@ -115,12 +117,13 @@ def run_tool(cmd):
         raise AssertionError("%s failed with status %d" % (cmd[0], done.returncode))
 
 
-def boot(args, disk, log_path, expected_load):
+def boot(args, disk, log_path, expected_load, expect_shell=False):
     """Boots `disk` through U-Boot, checks the kernel comes up at
     `expected_load` and powers off cleanly. Prints phase timings."""
     cmd = [args.qemu, "-M", "virt", "-smp", str(args.smp), "-m", "512M", "-nographic",
            "-bios", args.fw_jump, "-kernel", args.uboot,
-           "-drive", "file=%s,format=raw,if=virtio" % disk]
+           "-drive", "file=%s,format=raw,if=none,id=sd" % disk,
+           "-device", "virtio-blk-device,drive=sd"]
     # No -no-reboot: a kernel that resets instead of powering off lands back
     # in U-Boot, QEMU keeps running, and the test fails instead of passing.
     start = time.monotonic()
@@ -147,7 +150,12 @@ def boot(args, disk, log_path, expected_load):
         q.expect(r"^Rivet 0\.1\.0", timeout=KERNEL_TIMEOUT)
         mark("kernel banner")
         q.expect(r"rivet: all %d harts online" % args.smp, timeout=PROMPT_TIMEOUT)
-        q.expect(r"rivet> ", timeout=PROMPT_TIMEOUT)
+        if expect_shell:
+            q.expect(r"rivet: root file system is vda\d+", timeout=PROMPT_TIMEOUT)
+            q.expect(r"init: starting /bin/sh", timeout=PROMPT_TIMEOUT)
+            q.expect(r"\$ ", timeout=PROMPT_TIMEOUT)
+        else:
+            q.expect(r"rivet> ", timeout=PROMPT_TIMEOUT)
         mark("monitor prompt")
 
         reported = re.search(r"rivet: kernel at physical (0x[0-9a-fA-F]+)[^0-9a-fA-F]",
@@ -190,7 +198,7 @@ def main():
         require_file(args.sd_image, "board image", " (build the image-qemu-virt target)")
         disk = os.path.join(args.workdir, "sd.img")
         sparse_copy(args.sd_image, disk)
-        boot(args, disk, args.log, RAM_BASE + shipped_offset)
+        boot(args, disk, args.log, RAM_BASE + shipped_offset, expect_shell=True)
         return
 
     for text in args.offsets.split(","):

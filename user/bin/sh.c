@@ -179,7 +179,7 @@ static int run_foreground(struct sh_node* node, int job_control) {
   }
   if (job_control) tcsetpgrp(0, pid);
   int status = wait_for(pid);
-  if (job_control) tcsetpgrp(0, getpid());
+  if (job_control) tcsetpgrp(0, 0);
   // Report failures, except "not found" (127), reported by the child.
   if (status != 0 && status != 127 && node->type != SH_SUBSHELL) {
     fprintf(2, "sh: %s: exit status %d\n", describe(node), status);
@@ -299,9 +299,10 @@ int main(int argc, char* argv[]) {
   struct stat st;
   interactive = fstat(0, &st) == 0 && st.type == T_DEVICE;
   if (interactive) {
-    // The shell's own group owns the console between commands.
+    // Between commands no group owns the console, so a Ctrl-C typed before
+    // a new job has claimed it cannot hit the shell itself.
     setpgrp();
-    tcsetpgrp(0, getpid());
+    tcsetpgrp(0, 0);
   }
   exit(run_stream(0));
 }

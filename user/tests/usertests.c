@@ -730,12 +730,16 @@ static void test_longnames(void) {
   path[MAXPATH] = '\0';
   FAILS(ENAMETOOLONG, open(path, O_RDONLY));
 
+  // Names fill at most DIRSIZ-1 bytes of the DIRSIZ-byte field, so they
+  // stay NUL-terminated on disk.
   char name[DIRSIZ + 2];
   memset(name, 'n', DIRSIZ + 1);
   name[DIRSIZ + 1] = '\0';
   FAILS(ENAMETOOLONG, open(name, O_CREATE | O_RDWR));
+  name[DIRSIZ] = '\0';  // DIRSIZ characters: one too many
+  FAILS(ENAMETOOLONG, open(name, O_CREATE | O_RDWR));
   FAILS(ENAMETOOLONG, mkdir(name));
-  name[DIRSIZ] = '\0';  // exactly DIRSIZ characters
+  name[DIRSIZ - 1] = '\0';  // the longest name
   int fd = OK(open(name, O_CREATE | O_RDWR));
   close(fd);
   fd = OK(open(name, O_RDONLY));

@@ -3,6 +3,7 @@
 #include "kernel/arch/riscv64/csr.h"
 #include "kernel/arch/riscv64/sbi.h"
 #include "kernel/proc/cpu.h"
+#include "kernel/proc/scheduler.h"
 
 namespace rivet::timer {
 namespace {
@@ -36,6 +37,7 @@ void init_hart(bool sstc) {
 void handle_interrupt() {
   Cpu& cpu = this_cpu();
   cpu.timer_ticks = cpu.timer_ticks + 1;
+  if (cpu.index == 0) tick();  // one hart keeps the system's time
   // Schedule from the previous deadline so ticks do not drift, but never in
   // the past (after a long stall, skip the missed ticks).
   uint64_t next = cpu.next_timer + g_interval;

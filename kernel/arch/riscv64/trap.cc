@@ -7,6 +7,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/proc/cpu.h"
+#include "kernel/proc/scheduler.h"
 #include "kernel/proc/smp.h"
 
 extern "C" void kernelvec();
@@ -86,6 +87,12 @@ extern "C" void kernel_trap(rivet::arch::KernelFrame* frame) {
   if (interrupts_enabled()) rivet::panic("kernel_trap: interrupts enabled");
   if (scause & kCauseInterrupt) {
     if (!handle_interrupt(scause)) rivet::panic("kernel_trap: unexpected interrupt, scause %#lx", scause);
+    // Preempt a process's kernel thread on its timer tick. yield() may
+    // resume us on another hart; sepc and sstatus are in the frame.
+    if ((scause & ~kCauseInterrupt) == static_cast<uint64_t>(Interrupt::Timer)) {
+      rivet::Process* p = rivet::current();
+      if (p && p->state == rivet::ProcState::Running) rivet::yield();
+    }
     return;
   }
   kernel_exception(frame, scause);

@@ -3,6 +3,10 @@
 
 #include <stdint.h>
 
+namespace rivet {
+struct Process;
+}
+
 namespace rivet::arch {
 
 // The registers kernelvec saves, in its order.
@@ -22,5 +26,14 @@ const char* exception_name(uint64_t cause);
 // Handles an interrupt (scause with its top bit set). Returns false if the
 // cause is not one the kernel expects.
 bool handle_interrupt(uint64_t scause);
+
+// The user side (user_trap.cc).
+[[noreturn]] void user_trap_return();
+// Lazy floating point: load p's FP registers before returning to user mode;
+// save them (if dirty) when p is switched out; forget p when it exits or
+// execs.
+void fp_prepare(Process* p);
+void fp_release(Process* p);
+void fp_forget(Process* p);
 
 }  // namespace rivet::arch

@@ -1,0 +1,37 @@
+// Block devices: the interface the file system, the swap area and the
+// partition table reader use, whatever the driver (virtio-blk today; an SD
+// card controller or a RAM disk later). Sectors are 512 bytes.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/block/sector.h"
+#include "kernel/lib/result.h"
+
+namespace rivet::block {
+
+
+class BlockDevice {
+ public:
+  // Transfers `count` sectors starting at `sector`. `buffer` is kernel
+  // memory in the direct map or the kernel image (drivers DMA to it; it
+  // may span pages). Blocks the calling thread until the transfer is done.
+  virtual Result<void> read(uint64_t sector, void* buffer, uint32_t count) = 0;
+  virtual Result<void> write(uint64_t sector, const void* buffer, uint32_t count) = 0;
+  // Makes completed writes durable (a write cache flush), where the device
+  // has a volatile cache.
+  virtual Result<void> flush() { return {}; }
+  virtual uint64_t sector_count() const = 0;
+  virtual const char* name() const = 0;
+
+ protected:
+  ~BlockDevice() = default;
+};
+
+// Registry of whole disks found at boot.
+void register_disk(BlockDevice* disk);
+size_t disk_count();
+BlockDevice* disk(size_t index);
+
+}  // namespace rivet::block

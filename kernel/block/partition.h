@@ -1,0 +1,31 @@
+// A partition as a block device of its own: a window onto its disk.
+#pragma once
+
+#include "kernel/block/block_device.h"
+#include "kernel/block/gpt.h"
+
+namespace rivet::block {
+
+class PartitionDevice final : public BlockDevice {
+ public:
+  PartitionDevice(BlockDevice* disk, uint64_t first_sector, uint64_t sectors, const char* name);
+  Result<void> read(uint64_t sector, void* buffer, uint32_t count) override;
+  Result<void> write(uint64_t sector, const void* buffer, uint32_t count) override;
+  Result<void> flush() override { return disk_->flush(); }
+  uint64_t sector_count() const override { return sectors_; }
+  const char* name() const override { return name_; }
+  uint64_t first_sector() const { return first_; }
+
+ private:
+  BlockDevice* disk_;
+  uint64_t first_;
+  uint64_t sectors_;
+  char name_[24];
+};
+
+// Looks through every registered disk's GPT for the first partition of
+// `type` and returns a PartitionDevice for it (kmalloc'd, lives forever), or
+// Error::NotFound. Disks without a valid GPT are skipped with a message.
+Result<PartitionDevice*> find_partition(const Guid& type, const char* what);
+
+}  // namespace rivet::block

@@ -1,0 +1,278 @@
+#include "kernel/dev/virtio_blk.h"
+
+#include "kernel/arch/riscv64/mmio.h"
+#include "kernel/block/block_device.h"
+#include "kernel/dev/plic.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/mm/kernel_vm.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/pages.h"
+#include "kernel/proc/wait.h"
+
+namespace rivet::dev {
+namespace {
+
+// virtio-mmio registers (virtio specification, section 4.2.2).
+enum : uintptr_t {
+  kMagic = 0x000, kVersion = 0x004, kDeviceId = 0x008, kDeviceFeatures = 0x010,
+  kDeviceFeaturesSel = 0x014, kDriverFeatures = 0x020, kDriverFeaturesSel = 0x024,
+  kGuestPageSize = 0x028, kQueueSel = 0x030, kQueueNumMax = 0x034, kQueueNum = 0x038,
+  kQueueAlign = 0x03c, kQueuePfn = 0x040, kQueueReady = 0x044, kQueueNotify = 0x050,
+  kInterruptStatus = 0x060, kInterruptAck = 0x064, kStatus = 0x070,
+  kQueueDescLow = 0x080, kQueueDescHigh = 0x084, kQueueDriverLow = 0x090,
+  kQueueDriverHigh = 0x094, kQueueDeviceLow = 0x0a0, kQueueDeviceHigh = 0x0a4,
+  kConfig = 0x100,
+};
+constexpr uint32_t kMagicValue = 0x74726976;  // "virt"
+constexpr uint32_t kBlockDeviceId = 2;
+enum : uint32_t { kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8 };
+constexpr uint32_t kFeatureReadOnly = 1u << 5;
+constexpr uint32_t kFeatureFlush = 1u << 9;
+constexpr uint32_t kFeatureVersion1 = 1u << 0;  // bit 32, in the second feature word
+
+enum : uint32_t { kRequestIn = 0, kRequestOut = 1, kRequestFlush = 4 };
+enum : uint16_t { kDescNext = 1, kDescWrite = 2 };
+
+constexpr uint16_t kQueueSize = 64;  // descriptors; 3 per request
+
+struct Desc {
+  uint64_t addr;
+  uint32_t len;
+  uint16_t flags;
+  uint16_t next;
+};
+struct Avail {
+  uint16_t flags;
+  uint16_t idx;
+  uint16_t ring[kQueueSize];
+};
+struct UsedElem {
+  uint32_t id;
+  uint32_t len;
+};
+struct Used {
+  uint16_t flags;
+  uint16_t idx;
+  UsedElem ring[kQueueSize];
+};
+static_assert(sizeof(Desc) * kQueueSize + sizeof(Avail) <= mm::kPageSize);
+
+struct RequestHeader {
+  uint32_t type;
+  uint32_t reserved;
+  uint64_t sector;
+};
+
+// One in-flight request, indexed by its first descriptor.
+struct Slot {
+  RequestHeader header;
+  volatile uint8_t status;
+  bool in_use;
+  volatile bool done;
+};
+
+class VirtioBlock final : public block::BlockDevice {
+ public:
+  Result<void> start(const dt::Virtio& desc, int index);
+  Result<void> read(uint64_t sector, void* buffer, uint32_t count) override {
+    return transfer(kRequestIn, sector, buffer, count);
+  }
+  Result<void> write(uint64_t sector, const void* buffer, uint32_t count) override {
+    if (read_only_) return Error::ReadOnly;
+    return transfer(kRequestOut, sector, const_cast<void*>(buffer), count);
+  }
+  Result<void> flush() override {
+    if (!has_flush_) return {};
+    return transfer(kRequestFlush, 0, nullptr, 0);
+  }
+  uint64_t sector_count() const override { return sectors_; }
+  const char* name() const override { return name_; }
+  void handle_interrupt();
+  uint32_t irq() const { return irq_; }
+
+ private:
+  uint32_t reg(uintptr_t r) { return arch::mmio_read32(base_ + r); }
+  void set(uintptr_t r, uint32_t v) { arch::mmio_write32(base_ + r, v); }
+  Result<void> transfer(uint32_t type, uint64_t sector, void* buffer, uint32_t count);
+  int allocate_descriptor();
+
+  Spinlock lock_{"virtio-blk"};
+  uintptr_t base_ = 0;
+  uint32_t irq_ = 0;
+  uint64_t sectors_ = 0;
+  bool read_only_ = false;
+  bool has_flush_ = false;
+  char name_[16] = {};
+  Desc* desc_ = nullptr;
+  Avail* avail_ = nullptr;
+  Used* used_ = nullptr;
+  bool free_[kQueueSize] = {};
+  uint16_t used_seen_ = 0;
+  Slot slots_[kQueueSize] = {};
+};
+
+constexpr size_t kMaxDisks = 8;
+alignas(VirtioBlock) unsigned char g_storage[kMaxDisks][sizeof(VirtioBlock)];
+VirtioBlock* g_disks[kMaxDisks];
+size_t g_disk_count = 0;
+
+uint64_t dma_address(const void* p) { return mm::kernel_virt_to_phys(p).value; }
+
+Result<void> VirtioBlock::start(const dt::Virtio& d, int index) {
+  base_ = arch::mmio_va(d.base);
+  irq_ = d.irq;
+  if (reg(kMagic) != kMagicValue) return Error::NoDevice;
+  uint32_t version = reg(kVersion);
+  if ((version != 1 && version != 2) || reg(kDeviceId) != kBlockDeviceId) return Error::NoDevice;
+
+  set(kStatus, 0);  // reset
+  set(kStatus, kAcknowledge);
+  set(kStatus, kAcknowledge | kDriver);
+  set(kDeviceFeaturesSel, 0);
+  uint32_t features = reg(kDeviceFeatures);
+  read_only_ = features & kFeatureReadOnly;
+  has_flush_ = features & kFeatureFlush;
+  set(kDriverFeaturesSel, 0);
+  set(kDriverFeatures, features & (kFeatureReadOnly | kFeatureFlush));
+  set(kDriverFeaturesSel, 1);
+  set(kDriverFeatures, version == 2 ? kFeatureVersion1 : 0);
+  set(kStatus, kAcknowledge | kDriver | kFeaturesOk);
+  if (version == 2 && !(reg(kStatus) & kFeaturesOk)) return Error::NotSupported;
+
+  set(kQueueSel, 0);
+  if (version == 2 && reg(kQueueReady)) return Error::Busy;
+  uint32_t max = reg(kQueueNumMax);
+  if (max < kQueueSize) return Error::NotSupported;
+  // Two contiguous zeroed pages: descriptors and the available ring in the
+  // first, the used ring in the second (the legacy layout with 4 KiB
+  // alignment; the modern interface takes the three addresses separately).
+  mm::PhysAddr rings = TRY(mm::alloc_contiguous_pages(2));
+  __builtin_memset(mm::phys_to_virt(rings), 0, 2 * mm::kPageSize);
+  desc_ = mm::phys_to_virt<Desc>(rings);
+  avail_ = reinterpret_cast<Avail*>(desc_ + kQueueSize);
+  used_ = mm::phys_to_virt<Used>(rings + mm::kPageSize);
+  set(kQueueNum, kQueueSize);
+  if (version == 1) {
+    set(kGuestPageSize, mm::kPageSize);
+    set(kQueueAlign, mm::kPageSize);
+    set(kQueuePfn, static_cast<uint32_t>(rings.pfn()));
+  } else {
+    uint64_t d_pa = rings.value, a_pa = dma_address(avail_), u_pa = dma_address(used_);
+    set(kQueueDescLow, static_cast<uint32_t>(d_pa));
+    set(kQueueDescHigh, static_cast<uint32_t>(d_pa >> 32));
+    set(kQueueDriverLow, static_cast<uint32_t>(a_pa));
+    set(kQueueDriverHigh, static_cast<uint32_t>(a_pa >> 32));
+    set(kQueueDeviceLow, static_cast<uint32_t>(u_pa));
+    set(kQueueDeviceHigh, static_cast<uint32_t>(u_pa >> 32));
+    set(kQueueReady, 1);
+  }
+  for (bool& f : free_) f = true;
+  sectors_ = static_cast<uint64_t>(reg(kConfig)) | static_cast<uint64_t>(reg(kConfig + 4)) << 32;
+  snformat(name_, sizeof name_, "vd%c", 'a' + index);
+  set(kStatus, kAcknowledge | kDriver | kFeaturesOk | kDriverOk);
+  return {};
+}
+
+int VirtioBlock::allocate_descriptor() {
+  for (int i = 0; i < kQueueSize; i++) {
+    if (free_[i]) {
+      free_[i] = false;
+      return i;
+    }
+  }
+  return -1;
+}
+
+Result<void> VirtioBlock::transfer(uint32_t type, uint64_t sector, void* buffer, uint32_t count) {
+  if (type != kRequestFlush && (count == 0 || sector >= sectors_ || count > sectors_ - sector))
+    return Error::Invalid;
+  SpinlockGuard guard(lock_);
+  int d[3];
+  for (;;) {
+    d[0] = allocate_descriptor();
+    d[1] = d[0] >= 0 ? allocate_descriptor() : -1;
+    d[2] = d[1] >= 0 ? allocate_descriptor() : -1;
+    if (d[2] >= 0) break;
+    for (int i : d)
+      if (i >= 0) free_[i] = true;
+    sleep_on(free_, lock_);  // all descriptors busy: wait for a completion
+  }
+  Slot& slot = slots_[d[0]];
+  slot.header = RequestHeader{type, 0, sector};
+  slot.status = 0xff;
+  slot.done = false;
+  slot.in_use = true;
+
+  desc_[d[0]] = Desc{dma_address(&slot.header), sizeof(RequestHeader), kDescNext, static_cast<uint16_t>(d[1])};
+  int status_desc = d[1];
+  if (type != kRequestFlush) {
+    desc_[d[1]] = Desc{dma_address(buffer), count * block::kSectorSize,
+                       static_cast<uint16_t>(kDescNext | (type == kRequestIn ? kDescWrite : 0)),
+                       static_cast<uint16_t>(d[2])};
+    status_desc = d[2];
+  } else {
+    free_[d[2]] = true;
+  }
+  desc_[status_desc] = Desc{dma_address(const_cast<uint8_t*>(&slot.status)), 1, kDescWrite, 0};
+
+  avail_->ring[avail_->idx % kQueueSize] = static_cast<uint16_t>(d[0]);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the ring entry before the index
+  avail_->idx = static_cast<uint16_t>(avail_->idx + 1);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the index before the doorbell
+  set(kQueueNotify, 0);
+
+  while (!slot.done) sleep_on(&slot, lock_);
+  uint8_t status = slot.status;
+  slot.in_use = false;
+  for (int i = 0; i < 3; i++)
+    if (i < 2 || type != kRequestFlush) free_[d[i]] = true;
+  wakeup(free_);
+  return status == 0 ? Result<void>() : Error::Io;
+}
+
+void VirtioBlock::handle_interrupt() {
+  SpinlockGuard guard(lock_);
+  set(kInterruptAck, reg(kInterruptStatus) & 0x3);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  while (used_seen_ != used_->idx) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint32_t id = used_->ring[used_seen_ % kQueueSize].id;
+    used_seen_++;
+    if (id >= kQueueSize || !slots_[id].in_use) continue;  // not ours: ignore
+    slots_[id].done = true;
+    wakeup(&slots_[id]);
+  }
+}
+
+void virtio_irq(uint32_t irq) {
+  for (size_t i = 0; i < g_disk_count; i++)
+    if (g_disks[i]->irq() == irq) g_disks[i]->handle_interrupt();
+}
+
+}  // namespace
+
+size_t virtio_blk_probe_all(const dt::Machine& machine, uint32_t plic_context) {
+  size_t found = 0;
+  for (size_t i = 0; i < machine.virtio_count && g_disk_count < kMaxDisks; i++) {
+    const dt::Virtio& v = machine.virtio[i];
+    uintptr_t base = arch::mmio_va(v.base);
+    if (arch::mmio_read32(base + kMagic) != kMagicValue || arch::mmio_read32(base + kDeviceId) != kBlockDeviceId)
+      continue;
+    auto* disk = new (g_storage[g_disk_count]) VirtioBlock();
+    if (auto r = disk->start(v, static_cast<int>(g_disk_count)); !r) {
+      kprintf("rivet: virtio-blk at %#lx: %s\n", v.base, error_name(r.error()));
+      continue;
+    }
+    g_disks[g_disk_count++] = disk;
+    plic::enable(v.irq, plic_context, virtio_irq);
+    block::register_disk(disk);
+    kprintf("rivet: disk %s: virtio-blk at %#lx irq %u, %lu MiB\n", disk->name(), v.base, v.irq,
+            disk->sector_count() >> 11);
+    found++;
+  }
+  return found;
+}
+
+}  // namespace rivet::dev

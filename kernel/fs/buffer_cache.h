@@ -1,0 +1,87 @@
+// The block buffer cache: a fixed pool of 4096-byte buffers over one block
+// device, as xv6's bio. It keeps one copy of each cached block so that
+// every thread sees the same contents, serializes access to a block with
+// the buffer's sleep lock, and recycles the least recently used idle buffer.
+//
+// Locking: the cache spinlock guards every buffer's blockno, refcnt, valid
+// flag (while refcnt == 0) and the LRU and hash links. A buffer's sleep lock
+// guards its data and valid flag while the buffer is held.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/block/block_device.h"
+#include "kernel/lib/result.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/proc/sleeplock.h"
+
+namespace rivet::fs {
+
+struct Buffer {
+  SleepLock lock{"buffer"};
+  uint8_t* data = nullptr;  // kBlockSize bytes of kernel memory (DMA-able)
+  uint32_t blockno = 0;
+  bool valid = false;       // data holds the block's contents
+
+  // Cache-private (cache lock).
+  uint32_t refcnt = 0;      // holders plus log pins
+  Buffer* lru_prev = nullptr;
+  Buffer* lru_next = nullptr;
+  Buffer* hash_next = nullptr;
+  bool hashed = false;
+};
+
+class BufferCache {
+ public:
+  BufferCache() = default;
+  BufferCache(const BufferCache&) = delete;
+  BufferCache& operator=(const BufferCache&) = delete;
+  ~BufferCache() { destroy(); }
+
+  // Allocates `count` buffers for `device`. Blocks numbered `limit` and
+  // above are refused (set_limit narrows it once the superblock is known).
+  Result<void> init(block::BlockDevice* device, size_t count);
+  void destroy();
+  void set_limit(uint64_t blocks) { limit_ = blocks; }
+  size_t size() const { return count_; }
+  block::BlockDevice* device() const { return device_; }
+
+  // Returns the buffer of `blockno`, locked, with its contents read from the
+  // device if not cached. Error::Io if the device fails, Error::Malformed if
+  // the block number is out of range.
+  Result<Buffer*> read(uint32_t blockno);
+  // Like read(), but the caller overwrites the whole block: the buffer comes
+  // back zero-filled and valid without a device read.
+  Result<Buffer*> zeroed(uint32_t blockno);
+  // Writes a locked buffer's data to the device now.
+  Result<void> write(Buffer* buffer);
+  // Unlocks and drops a buffer from read()/zeroed().
+  void release(Buffer* buffer);
+
+  // The log keeps committed-but-not-installed buffers in the cache.
+  void pin(Buffer* buffer);
+  void unpin(Buffer* buffer);
+
+  // Device transfers of whole blocks (for the log, which bypasses the cache).
+  Result<void> device_read(uint32_t blockno, void* data);
+  Result<void> device_write(uint32_t blockno, const void* data);
+
+ private:
+  Result<Buffer*> get(uint32_t blockno);
+  size_t bucket(uint32_t blockno) const { return blockno % nbuckets_; }
+  void lru_remove(Buffer* b);
+  void lru_push_front(Buffer* b);
+  void unhash(Buffer* b);
+
+  Spinlock lock_{"buffer_cache"};
+  block::BlockDevice* device_ = nullptr;
+  uint64_t limit_ = 0;
+  Buffer* buffers_ = nullptr;
+  size_t count_ = 0;
+  Buffer** buckets_ = nullptr;
+  size_t nbuckets_ = 0;
+  Buffer lru_;  // sentinel: lru_.lru_next is the most recently used
+};
+
+}  // namespace rivet::fs

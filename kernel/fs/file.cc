@@ -1,0 +1,142 @@
+#include "kernel/fs/file.h"
+
+#include "kernel/fs/device.h"
+#include "kernel/fs/filesystem.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/pipe.h"
+#include "kernel/lib/panic.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/sys/abi.h"
+
+namespace rivet::fs {
+
+namespace {
+Spinlock g_file_table_lock{"file_table"};
+File g_files[kMaxOpenFiles];
+}  // namespace
+
+Result<File*> file_alloc() {
+  SpinlockGuard guard(g_file_table_lock);
+  for (File& f : g_files) {
+    if (f.ref == 0) {
+      f = File{};
+      f.ref = 1;
+      return &f;
+    }
+  }
+  return Error::TooManyFilesSystem;
+}
+
+File* file_dup(File* f) {
+  SpinlockGuard guard(g_file_table_lock);
+  RIVET_ASSERT(f->ref > 0);
+  f->ref++;
+  return f;
+}
+
+void file_close(File* f) {
+  File closed;
+  {
+    SpinlockGuard guard(g_file_table_lock);
+    RIVET_ASSERT(f->ref > 0);
+    if (--f->ref > 0) return;
+    closed = *f;
+    *f = File{};
+  }
+  switch (closed.kind) {
+    case File::Kind::Pipe:
+      pipe_close(closed.pipe, closed.writable);
+      break;
+    case File::Kind::Inode:
+    case File::Kind::Device: {
+      Log& log = closed.ip->fs->log();
+      log.begin_op();
+      iput(closed.ip);
+      log.end_op();
+      break;
+    }
+    case File::Kind::None:
+      break;
+  }
+}
+
+Result<size_t> file_read(File* f, IoBuffer dst, size_t n) {
+  if (!f->readable) return Error::BadFd;
+  switch (f->kind) {
+    case File::Kind::Pipe:
+      return pipe_read(f->pipe, dst, n);
+    case File::Kind::Device:
+      return device_read(f->major, f->minor, dst, n);
+    case File::Kind::Inode: {
+      TRY(ilock(f->ip));
+      auto r = readi(f->ip, dst, f->off, n);
+      if (r.ok()) f->off += r.value();
+      iunlock(f->ip);
+      return r;
+    }
+    case File::Kind::None:
+      break;
+  }
+  return Error::BadFd;
+}
+
+// Writes to an inode in chunks of at most kWriteChunkBlocks blocks, one
+// operation each, so that a write of any size fits the log. A crash keeps
+// a prefix of the chunks.
+static Result<size_t> write_inode(File* f, IoBuffer src, size_t n) {
+  Inode* ip = f->ip;
+  Log& log = ip->fs->log();
+  size_t total = 0;
+  while (total < n) {
+    log.begin_op();
+    if (auto r = ilock(ip); !r.ok()) {
+      log.end_op();
+      return total ? Result<size_t>(total) : Result<size_t>(r.error());
+    }
+    uint64_t off = f->append ? ip->size : f->off;
+    size_t room = kWriteChunkBlocks * kBlockSize - off % kBlockSize;
+    size_t m = n - total < room ? n - total : room;
+    auto r = writei(ip, src.advanced(total), off, m);
+    if (r.ok()) f->off = off + r.value();
+    iunlock(ip);
+    log.end_op();
+    if (!r.ok()) return total ? Result<size_t>(total) : Result<size_t>(r.error());
+    total += r.value();
+    if (r.value() < m) break;
+  }
+  return total;
+}
+
+Result<size_t> file_write(File* f, IoBuffer src, size_t n) {
+  if (!f->writable) return Error::BadFd;
+  switch (f->kind) {
+    case File::Kind::Pipe:
+      return pipe_write(f->pipe, src, n);
+    case File::Kind::Device:
+      return device_write(f->major, f->minor, src, n);
+    case File::Kind::Inode:
+      return write_inode(f, src, n);
+    case File::Kind::None:
+      break;
+  }
+  return Error::BadFd;
+}
+
+Result<void> file_stat(File* f, IoBuffer dst) {
+  if (f->kind != File::Kind::Inode && f->kind != File::Kind::Device) return Error::BadFd;
+  struct stat st;
+  TRY(ilock(f->ip));
+  stati(f->ip, &st);
+  iunlock(f->ip);
+  return dst.put(0, &st, sizeof st);
+}
+
+size_t files_in_use() {
+  SpinlockGuard guard(g_file_table_lock);
+  size_t n = 0;
+  for (File& f : g_files)
+    if (f.ref > 0) n++;
+  return n;
+}
+
+}  // namespace rivet::fs

@@ -1,0 +1,201 @@
+#include "kernel/fs/fs.h"
+
+#include <string.h>
+
+#include "kernel/sys/abi.h"
+
+#include "kernel/fs/path.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/panic.h"
+#include "kernel/mm/kmalloc.h"
+
+namespace rivet::fs {
+
+// ---- mounting ----------------------------------------------------------------
+
+Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& options) {
+  uint64_t device_blocks = device->sector_count() / kSectorsPerBlock;
+  if (device_blocks <= kSuperBlockNumber) return Error::Malformed;
+  {
+    void* page = kmalloc(kBlockSize);
+    if (!page) return Error::NoMemory;
+    auto r = device->read(uint64_t{kSuperBlockNumber} * kSectorsPerBlock, page, kSectorsPerBlock);
+    if (r.ok()) memcpy(&sb_, page, sizeof sb_);
+    kfree(page);
+    if (!r.ok()) return Error::Io;
+  }
+  const char* why = "";
+  if (!validate_superblock(sb_, device_blocks, &why).ok()) {
+    kprintf("fs: %s: not a valid file system: %s\n", device->name(), why);
+    return Error::Malformed;
+  }
+  // The log pins every block of a committing group in the cache; leave
+  // plenty of room beyond that for the operations running meanwhile.
+  size_t min_buffers = (sb_.nlog - 1) + 64;
+  size_t buffers = options.buffers ? options.buffers : (sb_.nlog - 1) + 128;
+  if (buffers < min_buffers) buffers = min_buffers;
+  TRY(cache_.init(device, buffers));
+  cache_.set_limit(sb_.size);
+  if (auto r = log_.init(&cache_, sb_); !r.ok()) {
+    cache_.destroy();
+    return r;
+  }
+  if (auto r = inodes_.init(this, options.inodes); !r.ok()) {
+    log_.destroy();
+    cache_.destroy();
+    return r;
+  }
+  auto fail = [this](Error e) -> Result<void> {
+    if (root_) iput(root_);
+    root_ = nullptr;
+    inodes_.destroy();
+    log_.destroy();
+    cache_.destroy();
+    return e;
+  };
+  auto root = iget(*this, kRootInode);
+  if (!root.ok()) return fail(root.error());
+  root_ = root.value();
+  if (auto r = ilock(root_); !r.ok()) return fail(r.error());
+  bool is_dir = root_->type == T_DIR;
+  iunlock(root_);
+  if (!is_dir) return fail(Error::Malformed);
+  if (auto r = free_orphans(); !r.ok()) return fail(r.error());
+  if (!options.quiet)
+    kprintf("fs: mounted %s: %u blocks (%u data), %u inodes, log %u blocks, %zu buffers\n",
+            device->name(), sb_.size, sb_.nblocks, sb_.ninodes, sb_.nlog, buffers);
+  return {};
+}
+
+// Frees the inodes a crash left allocated with no directory entry (unlinked
+// while open, or part-way through being freed).
+Result<void> FileSystem::free_orphans() {
+  uint32_t freed = 0;
+  for (uint32_t ib = 0; ib < sb_.ninodeblocks; ib++) {
+    uint32_t found[kInodesPerBlock];
+    uint32_t n = 0;
+    {
+      Buffer* bp = TRY(cache_.read(sb_.inodestart + ib));
+      for (uint32_t slot = 0; slot < kInodesPerBlock; slot++) {
+        uint32_t inum = ib * kInodesPerBlock + slot;
+        auto* d = reinterpret_cast<const DiskInode*>(bp->data + slot * sizeof(DiskInode));
+        if (inum == 0 || inum >= sb_.ninodes || d->type == 0 || d->nlink != 0) continue;
+        found[n++] = inum;
+      }
+      cache_.release(bp);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+      if (found[i] == kRootInode) return Error::Malformed;
+      log_.begin_op();
+      auto ip = iget(*this, found[i]);
+      if (ip.ok()) {
+        if (ilock(ip.value()).ok()) {
+          iunlock(ip.value());
+          freed++;
+        }
+        iput(ip.value());  // the last reference with nlink 0: frees it
+      }
+      log_.end_op();
+      if (!ip.ok()) return ip.error();
+    }
+  }
+  if (freed) kprintf("fs: freed %u orphaned inodes\n", freed);
+  return {};
+}
+
+void FileSystem::unmount() {
+  log_.sync();
+  if (root_) {
+    log_.begin_op();
+    iput(root_);
+    log_.end_op();
+    root_ = nullptr;
+  }
+  log_.sync();
+  inodes_.destroy();
+  log_.destroy();
+  cache_.destroy();
+}
+
+// ---- the root file system ---------------------------------------------------------
+
+namespace {
+FileSystem* g_root = nullptr;
+}
+
+Result<void> mount_root(block::BlockDevice* partition) { return mount_root(partition, MountOptions{}); }
+
+Result<void> mount_root(block::BlockDevice* partition, const MountOptions& options) {
+  if (g_root) return Error::Busy;
+  FileSystem* fs = TRY(knew<FileSystem>());
+  if (auto r = fs->mount(partition, options); !r.ok()) {
+    kdelete(fs);
+    return r;
+  }
+  __atomic_store_n(&g_root, fs, __ATOMIC_RELEASE);
+  return {};
+}
+
+Result<void> unmount_root() {
+  if (!g_root) return Error::Invalid;
+  // The root's own reference is the only one allowed.
+  if (g_root->inodes().in_use() > 1) return Error::Busy;
+  g_root->unmount();
+  kdelete(g_root);
+  g_root = nullptr;
+  return {};
+}
+
+bool root_mounted() { return __atomic_load_n(&g_root, __ATOMIC_ACQUIRE) != nullptr; }
+
+FileSystem& root_fs() {
+  FileSystem* fs = __atomic_load_n(&g_root, __ATOMIC_ACQUIRE);
+  if (!fs) panic("fs: no root file system");
+  return *fs;
+}
+
+Inode* root_inode() { return idup(root_fs().root()); }
+
+Result<Inode*> namei(const char* path) { return namei(root_fs(), path); }
+
+Result<void> inode_lock(Inode* ip) { return ilock(ip); }
+void inode_unlock(Inode* ip) { iunlock(ip); }
+void inode_put(Inode* ip) { iput(ip); }
+Inode* inode_dup(Inode* ip) { return idup(ip); }
+void inode_stat(Inode* ip, struct stat* st) { stati(ip, st); }
+
+Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
+  return readi(ip, dst, off, n);
+}
+
+Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
+  Log& log = ip->fs->log();
+  size_t total = 0;
+  while (total < n) {
+    log.begin_op();
+    if (auto r = ilock(ip); !r.ok()) {
+      log.end_op();
+      return total ? Result<size_t>(total) : Result<size_t>(r.error());
+    }
+    uint64_t pos = off + total;
+    size_t room = kWriteChunkBlocks * kBlockSize - pos % kBlockSize;
+    size_t m = n - total < room ? n - total : room;
+    auto r = writei(ip, src.advanced(total), pos, m);
+    iunlock(ip);
+    log.end_op();
+    if (!r.ok()) return total ? Result<size_t>(total) : Result<size_t>(r.error());
+    total += r.value();
+    if (r.value() < m) break;
+  }
+  return total;
+}
+
+void begin_op() { root_fs().log().begin_op(); }
+void end_op() { root_fs().log().end_op(); }
+
+void sync() {
+  FileSystem* fs = __atomic_load_n(&g_root, __ATOMIC_ACQUIRE);
+  if (fs) fs->log().sync();
+}
+
+}  // namespace rivet::fs

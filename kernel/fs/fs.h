@@ -1,0 +1,63 @@
+// The file system as the rest of the kernel sees it: mounting the root,
+// path lookup, and the inode calls exec and mmap need.
+//
+// Everything that may write the disk runs between begin_op() and end_op():
+// namei (dropping a directory reference can free an unlinked directory),
+// inode_put, and inode_write (which brackets its own chunks). Several harts
+// may be inside operations at once.
+//
+// Layers (one file each): format (on-disk structures), buffer_cache, log,
+// allocator (bitmap), inode, directory, path, file, pipe, device, and
+// operations (what the Files system calls do, on kernel strings).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/block/block_device.h"
+#include "kernel/fs/filesystem.h"
+#include "kernel/fs/inode.h"
+#include "kernel/lib/result.h"
+#include "kernel/mm/user_copy.h"
+
+namespace rivet::fs {
+
+// Mounts the root file system from a partition: validates the superblock
+// (a corrupt or hostile image is an error, never a crash), replays the log,
+// frees orphaned inodes. Error::Busy if a root is already mounted.
+Result<void> mount_root(block::BlockDevice* partition);
+Result<void> mount_root(block::BlockDevice* partition, const MountOptions& options);
+// Unmounts the root (host tests; the kernel just calls sync() before power
+// off). Error::Busy while any inode other than the root is referenced.
+Result<void> unmount_root();
+bool root_mounted();
+FileSystem& root_fs();
+
+// The root directory, with a new reference (for the first process's cwd).
+Inode* root_inode();
+
+// The inode a path names (from the current process's directory if
+// relative), referenced and unlocked. Inside an operation.
+Result<Inode*> namei(const char* path);
+
+// For exec and mmap. inode_lock fails on a device error or a corrupt inode.
+Result<void> inode_lock(Inode* ip);
+void inode_unlock(Inode* ip);
+void inode_put(Inode* ip);  // inside an operation
+Inode* inode_dup(Inode* ip);
+// ip locked. Fewer than n bytes at end of file; holes read as zeros.
+Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
+// ip NOT locked and not inside an operation: writes in log-sized chunks,
+// each its own operation (for msync of shared mappings).
+Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n);
+// ip locked.
+void inode_stat(Inode* ip, struct stat* st);
+
+void begin_op();
+void end_op();
+
+// For power-off: waits until no operation is running and every committed
+// change is on the device, then flushes it.
+void sync();
+
+}  // namespace rivet::fs

@@ -1,0 +1,510 @@
+#include "kernel/fs/inode.h"
+
+#include <string.h>
+
+#include "kernel/sys/abi.h"
+
+#include <new>
+
+#include "kernel/fs/filesystem.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/panic.h"
+#include "kernel/mm/kmalloc.h"
+
+namespace rivet::fs {
+
+// ---- the inode cache ---------------------------------------------------------
+
+Result<void> InodeTable::init(FileSystem* fs, size_t count) {
+  destroy();
+  if (count == 0) return Error::Invalid;
+  slots_ = static_cast<Inode*>(kmalloc(sizeof(Inode) * count));
+  if (!slots_) return Error::NoMemory;
+  for (size_t i = 0; i < count; i++) new (&slots_[i]) Inode();
+  count_ = count;
+  fs_ = fs;
+  return {};
+}
+
+void InodeTable::destroy() {
+  if (!slots_) return;
+  for (size_t i = 0; i < count_; i++) slots_[i].~Inode();
+  kfree(slots_);
+  slots_ = nullptr;
+  count_ = 0;
+}
+
+size_t InodeTable::in_use() {
+  SpinlockGuard guard(lock_);
+  size_t n = 0;
+  for (size_t i = 0; i < count_; i++)
+    if (slots_[i].ref > 0) n++;
+  return n;
+}
+
+Result<Inode*> InodeTable::get(uint32_t inum) {
+  if (!is_valid_inum(fs_->superblock(), inum)) return Error::Malformed;
+  SpinlockGuard guard(lock_);
+  Inode* empty = nullptr;
+  for (size_t i = 0; i < count_; i++) {
+    Inode* ip = &slots_[i];
+    if (ip->ref > 0 && ip->inum == inum) {
+      ip->ref++;
+      return ip;
+    }
+    if (!empty && ip->ref == 0) empty = ip;
+  }
+  if (!empty) return Error::TooManyFilesSystem;
+  empty->fs = fs_;
+  empty->inum = inum;
+  empty->ref = 1;
+  empty->valid = false;
+  return empty;
+}
+
+Inode* InodeTable::dup(Inode* ip) {
+  SpinlockGuard guard(lock_);
+  ip->ref++;
+  return ip;
+}
+
+// Frees an unlinked inode nobody references any more: its blocks, over as
+// many operations as it takes, then the inode itself. The caller is inside
+// an operation and holds no other inode lock, so ending and beginning
+// operations here cannot deadlock; no one else can reach this inode.
+static void free_unlinked(Inode* ip) {
+  Log& log = ip->fs->log();
+  for (;;) {
+    auto step = free_blocks_step(ip);
+    if (!step.ok()) {
+      // Left as an orphan: the next mount tries again.
+      kprintf("fs: cannot free inode %u: %s\n", ip->inum, error_name(step.error()));
+      ip->valid = false;
+      return;
+    }
+    if (step.value()) break;
+    log.end_op();
+    log.begin_op();
+  }
+  ip->type = 0;
+  ip->major = ip->minor = 0;
+  if (!iupdate(ip).ok()) kprintf("fs: cannot free inode %u\n", ip->inum);
+  ip->valid = false;
+}
+
+void InodeTable::put(Inode* ip) {
+  lock_.lock();
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+    // The last reference to an unlinked inode. ref == 1 means no other
+    // thread has it, so its sleep lock is free and nobody can find it.
+    lock_.unlock();
+    ip->lock.lock();
+    free_unlinked(ip);
+    ip->lock.unlock();
+    lock_.lock();
+  }
+  RIVET_ASSERT(ip->ref > 0);
+  ip->ref--;
+  lock_.unlock();
+}
+
+Result<Inode*> iget(FileSystem& fs, uint32_t inum) { return fs.inodes().get(inum); }
+Inode* idup(Inode* ip) { return ip->fs->inodes().dup(ip); }
+void iput(Inode* ip) { ip->fs->inodes().put(ip); }
+
+Result<void> ilock(Inode* ip) {
+  RIVET_ASSERT(ip && ip->ref > 0);
+  ip->lock.lock();
+  if (ip->valid) return {};
+  FileSystem& fs = *ip->fs;
+  auto bp = fs.cache().read(inode_block(fs.superblock(), ip->inum));
+  if (!bp.ok()) {
+    ip->lock.unlock();
+    return bp.error();
+  }
+  DiskInode d;
+  memcpy(&d, bp.value()->data + (ip->inum % kInodesPerBlock) * sizeof(DiskInode), sizeof d);
+  fs.cache().release(bp.value());
+  // A disk image is untrusted: an inode in use must have a known type and
+  // a size the block map can hold. Block numbers are checked where used.
+  if (!is_valid_type(d.type) || d.size > kMaxFileSize) {
+    ip->lock.unlock();
+    kprintf("fs: inode %u is %s\n", ip->inum, d.type == 0 ? "free" : "malformed");
+    return Error::Malformed;
+  }
+  ip->type = d.type;
+  ip->major = d.major;
+  ip->minor = d.minor;
+  ip->nlink = d.nlink;
+  ip->size = d.size;
+  memcpy(ip->addrs, d.addrs, sizeof ip->addrs);
+  ip->valid = true;
+  return {};
+}
+
+void iunlock(Inode* ip) {
+  RIVET_ASSERT(ip && ip->lock.held_by_current() && ip->ref > 0);
+  ip->lock.unlock();
+}
+
+void iunlockput(Inode* ip) {
+  iunlock(ip);
+  iput(ip);
+}
+
+Result<void> iupdate(Inode* ip) {
+  RIVET_ASSERT(ip->lock.held_by_current());
+  FileSystem& fs = *ip->fs;
+  Buffer* bp = TRY(fs.cache().read(inode_block(fs.superblock(), ip->inum)));
+  DiskInode d{};
+  d.type = ip->type;
+  d.major = ip->major;
+  d.minor = ip->minor;
+  d.nlink = ip->nlink;
+  d.size = ip->size;
+  memcpy(d.addrs, ip->addrs, sizeof d.addrs);
+  memcpy(bp->data + (ip->inum % kInodesPerBlock) * sizeof(DiskInode), &d, sizeof d);
+  fs.log().write(bp);
+  fs.cache().release(bp);
+  return {};
+}
+
+Result<Inode*> ialloc(FileSystem& fs, uint16_t type) {
+  const SuperBlock& sb = fs.superblock();
+  uint32_t start_block = __atomic_load_n(&fs.inode_hint, __ATOMIC_RELAXED) / kInodesPerBlock;
+  if (start_block >= sb.ninodeblocks) start_block = 0;
+  for (uint32_t k = 0; k < sb.ninodeblocks; k++) {
+    uint32_t ib = (start_block + k) % sb.ninodeblocks;
+    Buffer* bp = TRY(fs.cache().read(sb.inodestart + ib));
+    for (uint32_t slot = 0; slot < kInodesPerBlock; slot++) {
+      uint32_t inum = ib * kInodesPerBlock + slot;
+      if (inum == 0 || inum >= sb.ninodes) continue;
+      auto* d = reinterpret_cast<DiskInode*>(bp->data + slot * sizeof(DiskInode));
+      if (d->type != 0) continue;
+      // Take the cache slot first, so running out of cache slots leaves
+      // the disk untouched.
+      auto ip = iget(fs, inum);
+      if (!ip.ok()) {
+        fs.cache().release(bp);
+        return ip.error();
+      }
+      memset(d, 0, sizeof *d);
+      d->type = type;
+      fs.log().write(bp);
+      fs.cache().release(bp);
+      __atomic_store_n(&fs.inode_hint, inum, __ATOMIC_RELAXED);
+      return ip.value();
+    }
+    fs.cache().release(bp);
+  }
+  return Error::NoSpace;
+}
+
+// ---- the block map -------------------------------------------------------------
+
+namespace {
+
+// Where file block `fblock` sits: addrs[slot], then `levels` indirect
+// blocks indexed by index[0..levels).
+struct MapPath {
+  uint32_t slot;
+  int levels;
+  uint32_t index[3];
+};
+
+Result<MapPath> map_path(uint64_t fblock) {
+  MapPath p{};
+  if (fblock < kDirect) {
+    p.slot = static_cast<uint32_t>(fblock);
+    return p;
+  }
+  uint64_t f = fblock - kDirect;
+  if (f < kSingleBlocks) {
+    p.slot = kSingleSlot;
+    p.levels = 1;
+    p.index[0] = static_cast<uint32_t>(f);
+    return p;
+  }
+  f -= kSingleBlocks;
+  if (f < kDoubleBlocks) {
+    p.slot = kDoubleSlot;
+    p.levels = 2;
+    p.index[0] = static_cast<uint32_t>(f / kAddrsPerBlock);
+    p.index[1] = static_cast<uint32_t>(f % kAddrsPerBlock);
+    return p;
+  }
+  f -= kDoubleBlocks;
+  if (f < kTripleBlocks) {
+    p.slot = kTripleSlot;
+    p.levels = 3;
+    p.index[0] = static_cast<uint32_t>(f / kDoubleBlocks);
+    p.index[1] = static_cast<uint32_t>(f / kAddrsPerBlock % kAddrsPerBlock);
+    p.index[2] = static_cast<uint32_t>(f % kAddrsPerBlock);
+    return p;
+  }
+  return Error::FileTooBig;
+}
+
+uint32_t* entries(Buffer* bp) { return reinterpret_cast<uint32_t*>(bp->data); }
+
+}  // namespace
+
+Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate) {
+  FileSystem& fs = *ip->fs;
+  const SuperBlock& sb = fs.superblock();
+  MapPath path = TRY(map_path(fblock));
+  // chain[0] is addrs[slot]; chain[l+1] is entry index[l] of block chain[l];
+  // chain[levels] is the data block.
+  uint32_t chain[4] = {};
+  chain[0] = ip->addrs[path.slot];
+  int have = 0;  // leading chain entries present
+  for (int l = 0; l <= path.levels; l++) {
+    if (chain[l] == 0) break;
+    if (!is_data_block(sb, chain[l])) return Error::Malformed;
+    have = l + 1;
+    if (l == path.levels) break;
+    Buffer* bp = TRY(fs.cache().read(chain[l]));
+    chain[l + 1] = entries(bp)[path.index[l]];
+    fs.cache().release(bp);
+  }
+  if (have == path.levels + 1) return chain[path.levels];
+  if (!allocate) return 0u;
+
+  // Allocate every missing block first, so a full disk leaves nothing
+  // half-linked.
+  uint32_t fresh[4] = {};
+  int need = path.levels + 1 - have;
+  for (int i = 0; i < need; i++) {
+    auto b = fs.balloc();
+    if (!b.ok()) {
+      for (int j = 0; j < i; j++) (void)fs.bfree(fresh[j]);
+      return b.error();
+    }
+    fresh[i] = b.value();
+  }
+  for (int l = have; l <= path.levels; l++) {
+    chain[l] = fresh[l - have];
+    if (l == 0) {
+      ip->addrs[path.slot] = chain[0];
+    } else {
+      Buffer* bp = TRY(fs.cache().read(chain[l - 1]));
+      entries(bp)[path.index[l - 1]] = chain[l];
+      fs.log().write(bp);
+      fs.cache().release(bp);
+    }
+  }
+  return chain[path.levels];
+}
+
+// ---- reading and writing ---------------------------------------------------------
+
+Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
+  RIVET_ASSERT(ip->lock.held_by_current());
+  static const uint8_t kZeros[512] = {};
+  FileSystem& fs = *ip->fs;
+  if (off >= ip->size) return size_t{0};
+  if (n > ip->size - off) n = static_cast<size_t>(ip->size - off);
+  size_t done = 0;
+  while (done < n) {
+    uint64_t pos = off + done;
+    size_t in_block = pos % kBlockSize;
+    size_t m = kBlockSize - in_block;
+    if (m > n - done) m = n - done;
+    auto b = bmap(ip, pos / kBlockSize, false);
+    if (!b.ok()) return done ? Result<size_t>(done) : Result<size_t>(b.error());
+    Result<void> r;
+    if (b.value() == 0) {
+      // A hole reads as zeros.
+      for (size_t z = 0; z < m && r.ok(); z += sizeof kZeros) {
+        size_t k = m - z < sizeof kZeros ? m - z : sizeof kZeros;
+        r = dst.put(done + z, kZeros, k);
+      }
+    } else {
+      auto bp = fs.cache().read(b.value());
+      if (!bp.ok()) return done ? Result<size_t>(done) : Result<size_t>(bp.error());
+      r = dst.put(done, bp.value()->data + in_block, m);
+      fs.cache().release(bp.value());
+    }
+    if (!r.ok()) return done ? Result<size_t>(done) : Result<size_t>(r.error());
+    done += m;
+  }
+  return done;
+}
+
+Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
+  RIVET_ASSERT(ip->lock.held_by_current());
+  FileSystem& fs = *ip->fs;
+  if (off >= kMaxFileSize) return Error::FileTooBig;
+  if (n > kMaxFileSize - off) n = static_cast<size_t>(kMaxFileSize - off);
+  size_t done = 0;
+  Error stopped = Error::None;
+  uint32_t old_addrs[kAddrSlots];
+  memcpy(old_addrs, ip->addrs, sizeof old_addrs);
+  while (done < n) {
+    uint64_t pos = off + done;
+    size_t in_block = pos % kBlockSize;
+    size_t m = kBlockSize - in_block;
+    if (m > n - done) m = n - done;
+    // Through a small bounce buffer, so a source that faults part-way
+    // leaves the block holding exactly the bytes counted as written. The
+    // first piece is fetched before the block is allocated, so a bad
+    // source never leaves a new block beyond the end of the file.
+    uint8_t bounce[512];
+    size_t first = m < sizeof bounce ? m : sizeof bounce;
+    if (auto r = src.get(done, bounce, first); !r.ok()) {
+      stopped = r.error();
+      break;
+    }
+    auto b = bmap(ip, pos / kBlockSize, true);
+    if (!b.ok()) {
+      stopped = b.error();
+      break;
+    }
+    auto bpr = fs.cache().read(b.value());
+    if (!bpr.ok()) {
+      stopped = bpr.error();
+      break;
+    }
+    Buffer* bp = bpr.value();
+    memcpy(bp->data + in_block, bounce, first);
+    size_t copied = first;
+    while (copied < m) {
+      size_t k = m - copied < sizeof bounce ? m - copied : sizeof bounce;
+      auto r = src.get(done + copied, bounce, k);
+      if (!r.ok()) {
+        stopped = r.error();
+        break;
+      }
+      memcpy(bp->data + in_block + copied, bounce, k);
+      copied += k;
+    }
+    if (copied > 0) fs.log().write(bp);
+    fs.cache().release(bp);
+    done += copied;
+    if (stopped != Error::None) break;
+  }
+  bool changed = memcmp(old_addrs, ip->addrs, sizeof old_addrs) != 0;
+  if (done > 0 && off + done > ip->size) {
+    ip->size = off + done;
+    changed = true;
+  }
+  if (changed) TRY(iupdate(ip));
+  if (done == 0 && stopped != Error::None) return stopped;
+  return done;
+}
+
+void stati(Inode* ip, struct stat* st) {
+  st->dev = 1;
+  st->ino = ip->inum;
+  st->type = static_cast<short>(ip->type);
+  st->nlink = static_cast<short>(ip->nlink);
+  st->size = ip->size;
+}
+
+// ---- freeing blocks --------------------------------------------------------------
+
+namespace {
+
+// The log budget of one freeing step: the distinct bitmap blocks it
+// changes, plus room for the (at most three) partly-cleared indirect
+// blocks on the path where it stops, plus the inode.
+struct FreeStep {
+  FileSystem* fs = nullptr;
+  uint32_t bitmaps[kFreeStepBlocks] = {};
+  uint32_t nbitmaps = 0;
+
+  bool can_free(uint32_t block) {
+    uint32_t bb = bitmap_block(fs->superblock(), block);
+    for (uint32_t i = 0; i < nbitmaps; i++)
+      if (bitmaps[i] == bb) return true;
+    if (nbitmaps + 3 + 1 >= kFreeStepBlocks) return false;
+    bitmaps[nbitmaps++] = bb;
+    return true;
+  }
+};
+
+// Frees `block` and, for level > 0, everything it maps. True if all of it
+// is gone (the caller clears its pointer); false if the step's budget ran
+// out first (what is left is still consistently mapped).
+Result<bool> free_tree(FreeStep& step, uint32_t block, int level) {
+  FileSystem& fs = *step.fs;
+  if (!is_data_block(fs.superblock(), block)) {
+    // A corrupt pointer: drop it without touching the bitmap.
+    kprintf("fs: ignoring bad block number %u while freeing\n", block);
+    return true;
+  }
+  if (level == 0) {
+    if (!step.can_free(block)) return false;
+    auto r = fs.bfree(block);
+    if (!r.ok() && r.error() != Error::Malformed) return r.error();
+    return true;
+  }
+  Buffer* bp = TRY(fs.cache().read(block));
+  uint32_t* e = entries(bp);
+  bool modified = false;
+  bool all = true;
+  for (uint32_t i = 0; i < kAddrsPerBlock; i++) {
+    if (e[i] == 0) continue;
+    auto r = free_tree(step, e[i], level - 1);
+    if (!r.ok()) {
+      if (modified) fs.log().write(bp);
+      fs.cache().release(bp);
+      return r.error();
+    }
+    if (!r.value()) {
+      all = false;
+      break;
+    }
+    e[i] = 0;
+    modified = true;
+  }
+  if (all && step.can_free(block)) {
+    // Its cleared entries need not be logged: the block is free now, and
+    // balloc zeroes it before reuse.
+    fs.cache().release(bp);
+    auto r = fs.bfree(block);
+    if (!r.ok() && r.error() != Error::Malformed) return r.error();
+    return true;
+  }
+  if (modified) fs.log().write(bp);
+  fs.cache().release(bp);
+  return false;
+}
+
+}  // namespace
+
+bool blocks_fit_one_step(const Inode* ip) {
+  return ip->addrs[kSingleSlot] == 0 && ip->addrs[kDoubleSlot] == 0 && ip->addrs[kTripleSlot] == 0;
+}
+
+Result<bool> free_blocks_step(Inode* ip) {
+  RIVET_ASSERT(ip->lock.held_by_current());
+  FreeStep step;
+  step.fs = ip->fs;
+  bool done = true;
+  Error error = Error::None;
+  // Every step leaves the inode consistently mapped: a block's bitmap bit
+  // and the pointer to it are cleared in the same operation.
+  for (int slot = kAddrSlots - 1; slot >= 0; slot--) {
+    uint32_t a = ip->addrs[slot];
+    if (a == 0) continue;
+    int level = slot < static_cast<int>(kDirect) ? 0 : slot - static_cast<int>(kDirect) + 1;
+    auto r = free_tree(step, a, level);
+    if (!r.ok()) {
+      error = r.error();
+      done = false;
+      break;
+    }
+    if (!r.value()) {
+      done = false;
+      break;
+    }
+    ip->addrs[slot] = 0;
+  }
+  if (done) ip->size = 0;
+  TRY(iupdate(ip));
+  if (error != Error::None) return error;
+  return done;
+}
+
+}  // namespace rivet::fs

@@ -1,0 +1,110 @@
+// Inodes: the in-memory inode cache and the file-level operations on one
+// inode (block map, read, write, truncate), as xv6's fs.c.
+//
+// An Inode is referenced (ref > 0) by open files, current directories and
+// the kernel code walking paths; the cache slot stays assigned to the inode
+// while ref > 0. Its fields from disk (type ... addrs) are valid only while
+// its sleep lock is held (ilock loads them). The cache spinlock guards ref,
+// fs and inum.
+//
+// Every function that writes the disk must run inside an operation
+// (Log::begin_op/end_op). iput() of the last reference to an unlinked inode
+// frees it, possibly over several operations (see free_blocks_step), so
+// callers must hold no other inode lock when they drop what may be the last
+// reference to an unlinked inode.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/fs/format.h"
+#include "kernel/lib/result.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/mm/user_copy.h"
+#include "kernel/proc/sleeplock.h"
+
+struct stat;  // kernel/sys/abi.h
+
+namespace rivet::fs {
+
+class FileSystem;
+
+struct Inode {
+  FileSystem* fs = nullptr;
+  uint32_t inum = 0;
+  int ref = 0;
+
+  SleepLock lock{"inode"};
+  bool valid = false;  // the fields below have been read from disk
+  uint16_t type = 0;
+  uint16_t major = 0;
+  uint16_t minor = 0;
+  uint16_t nlink = 0;
+  uint64_t size = 0;
+  uint32_t addrs[kAddrSlots] = {};
+};
+
+// The cache of in-memory inodes of one file system.
+class InodeTable {
+ public:
+  InodeTable() = default;
+  InodeTable(const InodeTable&) = delete;
+  InodeTable& operator=(const InodeTable&) = delete;
+  ~InodeTable() { destroy(); }
+
+  Result<void> init(FileSystem* fs, size_t count);
+  void destroy();
+  // Slots with ref > 0 (for unmount and the tests).
+  size_t in_use();
+
+  Result<Inode*> get(uint32_t inum);
+  Inode* dup(Inode* ip);
+  // Drops a reference; see the header comment.
+  void put(Inode* ip);
+
+ private:
+  Spinlock lock_{"inode_table"};
+  FileSystem* fs_ = nullptr;
+  Inode* slots_ = nullptr;
+  size_t count_ = 0;
+};
+
+// Allocates a free on-disk inode of `type` (nlink 0) and returns it
+// referenced and unlocked. Error::NoSpace when every inode is in use.
+Result<Inode*> ialloc(FileSystem& fs, uint16_t type);
+// Looks up an inode without reading it; Error::Malformed for a bad number,
+// Error::TooManyFilesSystem if the cache is full.
+Result<Inode*> iget(FileSystem& fs, uint32_t inum);
+Inode* idup(Inode* ip);
+// Locks and, the first time, loads the inode. Fails (leaving it unlocked)
+// on a device error or if the disk inode is free or malformed.
+Result<void> ilock(Inode* ip);
+void iunlock(Inode* ip);
+void iput(Inode* ip);
+void iunlockput(Inode* ip);
+// Writes the locked inode's fields to disk (through the log).
+Result<void> iupdate(Inode* ip);
+
+// The device block holding file block `fblock`, or 0 for a hole. With
+// `allocate`, fills holes (all new blocks zeroed); Error::NoSpace if the
+// disk is full, in which case nothing was allocated.
+Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate);
+
+// Reads up to n bytes at `off` (fewer at end of file). Holes read as zeros.
+Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
+// Writes n bytes at `off` in the current operation; the caller keeps n
+// within kWriteChunkBlocks blocks. Returns the bytes written: fewer than n
+// if the disk filled up or the source faulted part-way, and the error if
+// nothing was written. Error::FileTooBig beyond kMaxFileSize.
+Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n);
+void stati(Inode* ip, struct stat* st);
+
+// Frees up to one operation's worth of the locked inode's blocks (at most
+// kFreeStepBlocks distinct blocks written) and updates it on disk. Returns
+// true once no block is left, when size is 0.
+Result<bool> free_blocks_step(Inode* ip);
+// True if all of the inode's blocks can be freed within one operation
+// (no indirect blocks).
+bool blocks_fit_one_step(const Inode* ip);
+
+}  // namespace rivet::fs

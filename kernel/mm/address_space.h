@@ -1,0 +1,96 @@
+// A process's address space: its page table plus the list of VMAs (virtual
+// memory areas) that say what may live where — code, data, heap, stack,
+// mappings — and with which protection. The page table is only a cache of
+// what the VMAs describe: a page that is not mapped yet is resolved by
+// handle_fault() from its VMA (allocated zeroed, for anonymous memory).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/lib/result.h"
+#include "kernel/mm/addr.h"
+#include "kernel/mm/page_table.h"
+
+namespace rivet::mm {
+
+// The top of user space: the trampoline (shared code, not user-accessible),
+// then the process's trapframe, both above every VMA.
+inline constexpr uint64_t kTrapFrame = kTrampoline - kPageSize;
+inline constexpr uint64_t kUserLimit = kTrapFrame;  // VMAs end at or below this
+
+enum class Access : uint8_t { Read, Write, Execute };
+
+// VMA flags (protection uses PROT_* from kernel/sys/abi.h).
+enum VmaFlag : uint32_t {
+  kVmaAnonymous = 1u << 0,  // zero-filled memory, no file behind it
+  kVmaHeap = 1u << 1,
+  kVmaStack = 1u << 2,
+  kVmaImage = 1u << 3,      // loaded from the program's ELF file
+};
+
+struct Vma {
+  uint64_t start = 0;  // page aligned; the area is [start, end)
+  uint64_t end = 0;
+  uint32_t prot = 0;   // PROT_READ | PROT_WRITE | PROT_EXEC
+  uint32_t flags = 0;
+  Vma* next = nullptr;  // sorted by address
+  bool contains(uint64_t va) const { return va >= start && va < end; }
+};
+
+class AddressSpace {
+ public:
+  // An empty user address space with the trampoline and the given
+  // trapframe page mapped at the top.
+  static Result<AddressSpace*> create(PhysAddr trapframe);
+  // Frees every page, table and VMA, and the object itself.
+  void destroy();
+
+  uint64_t satp() const { return page_table_.satp(); }
+  PageTable& page_table() { return page_table_; }
+
+  Vma* find(uint64_t va) const;
+  Vma* first() const { return vmas_; }
+  // Adds [start, end) with prot/flags; Error::Exists if it overlaps an area,
+  // Error::Invalid if unaligned, empty (except the heap, which may be) or
+  // outside user space.
+  Result<Vma*> add_vma(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags);
+  // Moves an area's end (heap growth/shrink). Shrinking frees the pages.
+  Result<void> resize_vma(Vma* vma, uint64_t new_end);
+
+  // Maps zeroed pages over [start, end) now (eager allocation), all inside
+  // one VMA. On failure nothing new stays mapped.
+  Result<void> populate(uint64_t start, uint64_t end);
+  // Unmaps and frees every page in [start, end).
+  void unmap_pages(uint64_t start, uint64_t end);
+  // Maps one page `pa` (a reference is taken over) at va with the VMA's
+  // protection.
+  Result<void> map_page(uint64_t va, PhysAddr pa, uint32_t prot);
+
+  // Resolves a fault at va for `access`: Error::Fault if no VMA covers it
+  // or its protection forbids the access; Error::NoMemory if a page cannot
+  // be had.
+  Result<void> handle_fault(uint64_t va, Access access);
+  // The physical page behind va, faulting it in as a user access would.
+  // What copy_in/copy_out use.
+  Result<PhysAddr> translate(uint64_t va, Access access);
+
+  // fork: a copy of this address space with its own trapframe mapping.
+  Result<AddressSpace*> clone(PhysAddr child_trapframe);
+
+  uint64_t resident_pages();
+
+  uint64_t heap_start = 0;  // set by exec: the break starts here
+  uint64_t brk = 0;
+  Vma* heap = nullptr;      // [heap_start, page_round_up(brk)); may be empty
+
+ private:
+  AddressSpace() = default;
+  PageTable page_table_;
+  Vma* vmas_ = nullptr;
+};
+
+// PTE flags for a user page with PROT_* protection.
+PteFlags user_pte_flags(uint32_t prot);
+
+}  // namespace rivet::mm

@@ -1,0 +1,204 @@
+#include "kernel/proc/exec.h"
+
+#include "kernel/arch/riscv64/trap.h"
+#include "kernel/fs/fs.h"
+#include "kernel/fs/inode.h"
+#include "kernel/lib/log.h"
+#include "kernel/mm/address_space.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/pages.h"
+#include "kernel/proc/elf.h"
+#include "kernel/proc/process.h"
+#include "kernel/sys/abi.h"
+
+namespace rivet {
+namespace {
+
+constexpr uint64_t kStackTop = mm::kUserLimit - mm::kPageSize;
+constexpr size_t kArgBytes = 64 * 1024;  // all argument strings together
+
+// The arguments, gathered in kernel memory before the old image goes away.
+struct Args {
+  char* strings = nullptr;  // kArgBytes
+  size_t used = 0;
+  size_t offsets[MAXARG];
+  int count = 0;
+  ~Args() { kfree(strings); }
+  Result<void> init() {
+    strings = static_cast<char*>(kmalloc(kArgBytes));
+    return strings ? Result<void>() : Error::NoMemory;
+  }
+  Result<void> add_kernel(const char* s) {
+    if (count == MAXARG) return Error::TooBig;
+    size_t n = __builtin_strlen(s) + 1;
+    if (used + n > kArgBytes) return Error::TooBig;
+    __builtin_memcpy(strings + used, s, n);
+    offsets[count++] = used;
+    used += n;
+    return {};
+  }
+  Result<void> add_user(UserIn<char> s) {
+    if (count == MAXARG) return Error::TooBig;
+    auto n = copy_in_str(strings + used, kArgBytes - used, s);
+    if (!n) return n.error() == Error::NameTooLong ? Error::TooBig : n.error();
+    offsets[count++] = used;
+    used += n.value() + 1;
+    return {};
+  }
+};
+
+struct FileReader {
+  fs::Inode* inode;
+};
+
+Result<void> read_file(void* ctx, uint64_t offset, void* dst, size_t n) {
+  auto* r = static_cast<FileReader*>(ctx);
+  size_t got = TRY(fs::inode_read(r->inode, IoBuffer::kernel(dst), offset, n));
+  return got == n ? Result<void>() : Error::BadExec;
+}
+
+uint32_t prot_of(const elf::Segment& s) {
+  uint32_t prot = 0;
+  if (s.readable()) prot |= PROT_READ;
+  if (s.writable()) prot |= PROT_WRITE;
+  if (s.executable()) prot |= PROT_EXEC;
+  return prot;
+}
+
+// Maps one segment: its pages are allocated and filled from the file now
+// (the bytes past filesz, the BSS, are zero).
+Result<void> load_segment(mm::AddressSpace& as, fs::Inode* ip, const elf::Segment& s) {
+  uint64_t start = mm::page_round_down(s.vaddr);
+  uint64_t end = mm::page_round_up(s.vaddr + s.memsz);
+  mm::Vma* vma = TRY(as.add_vma(start, end, prot_of(s), mm::kVmaImage));
+  (void)vma;
+  for (uint64_t va = start; va < end; va += mm::kPageSize) {
+    mm::PhysAddr page = TRY(mm::alloc_zeroed_page());
+    if (auto r = as.map_page(va, page, prot_of(s)); !r) {
+      mm::page_put(page);
+      return r.error();
+    }
+    // The part of this page that comes from the file.
+    uint64_t file_lo = s.vaddr > va ? s.vaddr : va;
+    uint64_t file_hi = s.vaddr + s.filesz < va + mm::kPageSize ? s.vaddr + s.filesz : va + mm::kPageSize;
+    if (file_lo < file_hi) {
+      char* dst = mm::phys_to_virt<char>(page) + (file_lo - va);
+      size_t got = TRY(fs::inode_read(ip, IoBuffer::kernel(dst), s.offset + (file_lo - s.vaddr), file_hi - file_lo));
+      if (got != file_hi - file_lo) return Error::BadExec;
+    }
+  }
+  return {};
+}
+
+// Builds the new image in a fresh address space; on any failure the caller
+// destroys it and the old program carries on untouched.
+Result<void> build_image(mm::AddressSpace& as, fs::Inode* ip, const Args& args, uint64_t* entry,
+                         uint64_t* sp_out, uint64_t* argv_out) {
+  FileReader reader{ip};
+  elf::Image image = TRY(elf::parse_elf(read_file, &reader, ip->size));
+  uint64_t image_end = 0;
+  for (size_t i = 0; i < image.segment_count; i++) {
+    TRY(load_segment(as, ip, image.segments[i]));
+    uint64_t end = mm::page_round_up(image.segments[i].vaddr + image.segments[i].memsz);
+    if (end > image_end) image_end = end;
+  }
+  // The heap starts empty right after the image.
+  as.heap_start = image_end;
+  as.brk = image_end;
+  as.heap = TRY(as.add_vma(image_end, image_end, PROT_READ | PROT_WRITE, mm::kVmaHeap | mm::kVmaAnonymous));
+  // The stack, and its guard page below.
+  uint64_t stack_bottom = kStackTop - kStackSize;
+  TRY(as.add_vma(stack_bottom - mm::kPageSize, stack_bottom, PROT_NONE, mm::kVmaStack));
+  TRY(as.add_vma(stack_bottom, kStackTop, PROT_READ | PROT_WRITE, mm::kVmaStack | mm::kVmaAnonymous));
+
+  // Strings at the top, then the argv array, 16-byte aligned as the ABI wants.
+  uint64_t sp = kStackTop - ((args.used + 15) & ~15ull);
+  TRY(copy_out_bytes(as, sp, args.strings, args.used));
+  uint64_t argv[MAXARG + 1];
+  for (int i = 0; i < args.count; i++) argv[i] = sp + args.offsets[i];
+  argv[args.count] = 0;
+  sp -= ((args.count + 1) * sizeof(uint64_t) + 15) & ~15ull;
+  TRY(copy_out_bytes(as, sp, argv, (args.count + 1) * sizeof(uint64_t)));
+  *entry = image.entry;
+  *sp_out = sp;
+  *argv_out = sp;
+  return {};
+}
+
+Result<long> exec_with(const char* path, const Args& args) {
+  Process* p = current();
+  fs::begin_op();
+  auto found = fs::namei(path);
+  if (!found) {
+    fs::end_op();
+    return found.error();
+  }
+  fs::Inode* ip = found.value();
+  if (auto locked = fs::inode_lock(ip); !locked) {
+    fs::inode_put(ip);
+    fs::end_op();
+    return locked.error();
+  }
+  Result<void> built = Error::AccessDenied;
+  mm::AddressSpace* as = nullptr;
+  uint64_t entry = 0, sp = 0, argv = 0;
+  if (ip->type == T_FILE) {
+    auto created = mm::AddressSpace::create(mm::PhysAddr(p->trapframe_pa));
+    if (created) {
+      as = created.value();
+      built = build_image(*as, ip, args, &entry, &sp, &argv);
+    } else {
+      built = created.error();
+    }
+  }
+  fs::inode_unlock(ip);
+  fs::inode_put(ip);
+  fs::end_op();
+  if (!built) {
+    if (as) as->destroy();
+    return built.error();
+  }
+
+  // Commit: nothing can fail from here on.
+  mm::AddressSpace* old = p->address_space;
+  p->address_space = as;
+  arch::fp_forget(p);  // the new program starts without FP state
+  TrapFrame* tf = p->trapframe;
+  tf->epc = entry;
+  tf->sp = sp;
+  tf->a1 = argv;
+  const char* base = path;
+  for (const char* c = path; *c; c++)
+    if (*c == '/') base = c + 1;
+  size_t i = 0;
+  for (; base[i] && i < sizeof(p->name) - 1; i++) p->name[i] = base[i];
+  p->name[i] = 0;
+  if (old) old->destroy();
+  return args.count;
+}
+
+}  // namespace
+
+Result<long> exec_from_user(UserIn<char> path, UserIn<uint64_t> argv) {
+  char kpath[MAXPATH];
+  TRY(copy_in_str(kpath, sizeof kpath, path));
+  Args args;
+  TRY(args.init());
+  for (int i = 0;; i++) {
+    if (i > MAXARG) return Error::TooBig;
+    uint64_t ptr = 0;
+    TRY(copy_in(ptr, argv.offset(static_cast<uint64_t>(i))));
+    if (ptr == 0) break;
+    TRY(args.add_user(UserIn<char>(ptr)));
+  }
+  return exec_with(kpath, args);
+}
+
+Result<long> exec_kernel(const char* path, const char* const* argv) {
+  Args args;
+  TRY(args.init());
+  for (int i = 0; argv[i]; i++) TRY(args.add_kernel(argv[i]));
+  return exec_with(path, args);
+}
+
+}  // namespace rivet

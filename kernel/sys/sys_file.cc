@@ -1,0 +1,147 @@
+// The Files system calls: argument checking, copying strings in, and the
+// per-process descriptor table. What each call does to the file system is
+// in kernel/fs/operations.cc.
+#include "kernel/fs/file.h"
+#include "kernel/fs/fs.h"
+#include "kernel/fs/operations.h"
+#include "kernel/fs/pipe.h"
+#include "kernel/proc/process.h"
+#include "kernel/sys/syscalls.h"
+
+namespace rivet::sys {
+
+namespace {
+
+// The open File behind a descriptor, or Error::BadFd.
+Result<fs::File*> file_of(int fd) {
+  if (fd < 0 || fd >= NOFILE) return Error::BadFd;
+  fs::File* f = current()->files[fd];
+  if (!f) return Error::BadFd;
+  return f;
+}
+
+// The lowest free descriptor, or Error::TooManyFiles. (A process has one
+// thread, so the slot is still free when the caller fills it.)
+Result<int> free_fd() {
+  Process* p = current();
+  for (int fd = 0; fd < NOFILE; fd++)
+    if (!p->files[fd]) return fd;
+  return Error::TooManyFiles;
+}
+
+Result<void> copy_path(char (&buffer)[MAXPATH], UserIn<char> path) {
+  TRY(copy_in_str(buffer, MAXPATH, path));
+  return {};
+}
+
+}  // namespace
+
+Result<long> sys_pipe(UserOut<int> fds) {
+  Process* p = current();
+  int rfd = TRY(free_fd());
+  int wfd = -1;
+  for (int fd = rfd + 1; fd < NOFILE && wfd < 0; fd++)
+    if (!p->files[fd]) wfd = fd;
+  if (wfd < 0) return Error::TooManyFiles;
+  fs::File* rf;
+  fs::File* wf;
+  TRY(fs::pipe_alloc(&rf, &wf));
+  int pair[2] = {rfd, wfd};
+  if (auto r = copy_out_bytes(fds.addr(), pair, sizeof pair); !r.ok()) {
+    fs::file_close(rf);
+    fs::file_close(wf);
+    return r.error();
+  }
+  p->files[rfd] = rf;
+  p->files[wfd] = wf;
+  return 0;
+}
+
+Result<long> sys_read(int fd, UserOut<char> buffer, int n) {
+  fs::File* f = TRY(file_of(fd));
+  if (n < 0) return Error::Invalid;
+  if (!f->readable) return Error::BadFd;
+  // A bad buffer fails the whole call before anything is consumed.
+  TRY(check_user_range(buffer.addr(), static_cast<size_t>(n), /*write=*/true));
+  size_t got = TRY(fs::file_read(f, IoBuffer::user(buffer.addr()), static_cast<size_t>(n)));
+  return static_cast<long>(got);
+}
+
+Result<long> sys_write(int fd, UserIn<char> buffer, int n) {
+  fs::File* f = TRY(file_of(fd));
+  if (n < 0) return Error::Invalid;
+  if (!f->writable) return Error::BadFd;
+  // A bad buffer fails the whole call before anything is written.
+  TRY(check_user_range(buffer.addr(), static_cast<size_t>(n), /*write=*/false));
+  size_t put = TRY(fs::file_write(f, IoBuffer::user(buffer.addr()), static_cast<size_t>(n)));
+  return static_cast<long>(put);
+}
+
+Result<long> sys_close(int fd) {
+  fs::File* f = TRY(file_of(fd));
+  current()->files[fd] = nullptr;
+  fs::file_close(f);
+  return 0;
+}
+
+Result<long> sys_fstat(int fd, UserOut<struct stat> st) {
+  fs::File* f = TRY(file_of(fd));
+  TRY(fs::file_stat(f, IoBuffer::user(st.addr())));
+  return 0;
+}
+
+Result<long> sys_open(UserIn<char> path, int flags) {
+  char kpath[MAXPATH];
+  TRY(copy_path(kpath, path));
+  // A full descriptor table must not leave a created or truncated file.
+  int fd = TRY(free_fd());
+  fs::File* f = TRY(fs::open(kpath, flags));
+  current()->files[fd] = f;
+  return fd;
+}
+
+Result<long> sys_mknod(UserIn<char> path, int major, int minor) {
+  char kpath[MAXPATH];
+  TRY(copy_path(kpath, path));
+  TRY(fs::make_node(kpath, major, minor));
+  return 0;
+}
+
+Result<long> sys_unlink(UserIn<char> path) {
+  char kpath[MAXPATH];
+  TRY(copy_path(kpath, path));
+  TRY(fs::unlink(kpath));
+  return 0;
+}
+
+Result<long> sys_link(UserIn<char> existing, UserIn<char> created) {
+  char old_path[MAXPATH];
+  char new_path[MAXPATH];
+  TRY(copy_path(old_path, existing));
+  TRY(copy_path(new_path, created));
+  TRY(fs::link(old_path, new_path));
+  return 0;
+}
+
+Result<long> sys_mkdir(UserIn<char> path) {
+  char kpath[MAXPATH];
+  TRY(copy_path(kpath, path));
+  TRY(fs::make_directory(kpath));
+  return 0;
+}
+
+Result<long> sys_chdir(UserIn<char> path) {
+  char kpath[MAXPATH];
+  TRY(copy_path(kpath, path));
+  TRY(fs::change_directory(kpath));
+  return 0;
+}
+
+Result<long> sys_dup(int fd) {
+  fs::File* f = TRY(file_of(fd));
+  int nfd = TRY(free_fd());
+  current()->files[nfd] = fs::file_dup(f);
+  return nfd;
+}
+
+}  // namespace rivet::sys

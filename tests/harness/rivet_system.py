@@ -1,0 +1,70 @@
+"""Booting the whole system (kernel + root file system) for user-space tests.
+
+The kernel is handed to OpenSBI directly (-kernel, the fast path; the U-Boot
+path is covered by tests/boot/test_uboot.py) and the disk is a private copy
+of the board's SD-card image on a virtio-mmio block device.
+"""
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+
+from rivet_qemu import Qemu
+
+PROMPT = r"\$ "
+
+
+def add_arguments(parser):
+    parser.add_argument("--qemu", required=True)
+    parser.add_argument("--log", required=True)
+    parser.add_argument("--fw", required=True)
+    parser.add_argument("--kernel", required=True)
+    parser.add_argument("--image", required=True, help="the SD-card image to copy")
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--smp", type=int, default=2)
+    parser.add_argument("--mem", default="256M")
+
+
+def fresh_disk(args, name="disk.img"):
+    """A private, sparse copy of the SD image for one test."""
+    os.makedirs(args.workdir, exist_ok=True)
+    disk = os.path.join(args.workdir, name)
+    subprocess.run(["cp", "--sparse=always", args.image, disk], check=True)
+    return disk
+
+
+def qemu_command(args, disk, smp=None, mem=None):
+    return [args.qemu, "-M", "virt", "-smp", str(smp or args.smp), "-m", mem or args.mem,
+            "-nographic", "-no-reboot", "-bios", args.fw, "-kernel", args.kernel,
+            "-drive", "file=%s,format=raw,if=none,id=root" % disk,
+            "-device", "virtio-blk-device,drive=root"]
+
+
+@contextlib.contextmanager
+def boot(args, disk, log_path=None, deadline=600, smp=None, mem=None):
+    """Starts QEMU, waits for the shell prompt and yields the session; QEMU is
+    killed by its PID when the block ends, however it ends."""
+    with Qemu(qemu_command(args, disk, smp, mem), log_path=log_path or args.log,
+              deadline=deadline) as q:
+        q.expect(r"init: starting /bin/sh", timeout=120)
+        q.expect(PROMPT, timeout=60)
+        yield q
+
+
+def run(q, command, timeout=120):
+    """Types a shell command and returns its output (between the echo and the
+    next prompt)."""
+    q.send(command + "\r")
+    q.expect(re.escape(command) + r"\n", timeout=30)
+    start = q.cursor
+    q.expect(r"(?:^|\n)" + PROMPT, timeout=timeout)
+    return q.output[start:q.cursor].rsplit("$ ", 1)[0]
+
+
+def power_off(q, timeout=60):
+    q.send("poweroff\r")
+    q.expect(r"rivet: powering off", timeout=timeout)
+    status = q.wait_exit(timeout=timeout)
+    assert status == 0, "QEMU exited with status %s after poweroff" % status
