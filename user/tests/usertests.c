@@ -1486,6 +1486,52 @@ static void test_badsyscall(void) {
 // The runner
 // ===================================================================================
 
+// Floating point is per process: several processes accumulate different
+// values in FP registers while they are preempted, sleep and migrate between
+// harts; each must end with its own exact sum (all values are exact binary
+// fractions, so any cross-talk shows).
+static void test_fpu(void) {
+  enum { KIDS = 4, ROUNDS = 300000 };
+  for (int k = 0; k < KIDS; k++) {
+    int pid = fork();
+    if (pid < 0) fail("fork: %s", strerror(errno));
+    if (pid == 0) {
+      volatile double step = (k + 1.5) * 0.5;
+      double acc = 0;
+      for (int i = 0; i < ROUNDS; i++) {
+        acc += step;
+        if (i % 100000 == 0) pause(1);
+      }
+      exit(acc == ROUNDS * ((k + 1.5) * 0.5) ? 0 : 1);
+    }
+  }
+  volatile float mine = 0.25f;
+  float sum = 0;
+  for (int i = 0; i < ROUNDS; i++) sum += mine;
+  if (sum != ROUNDS * 0.25f) fail("the parent's float sum is %d/4, expected %d/4", (int)(sum * 4), ROUNDS);
+  for (int k = 0; k < KIDS; k++) {
+    int status = -1;
+    if (wait(&status) < 0) fail("wait: %s", strerror(errno));
+    if (status != 0) fail("a child's FP sum was wrong (status %d)", status);
+  }
+}
+
+// User code may read the cycle, time and instret counters directly.
+static void test_counters(void) {
+  uint64 c0, t0, i0, c1, t1, i1;
+  __asm__ volatile("csrr %0, cycle" : "=r"(c0));
+  __asm__ volatile("csrr %0, time" : "=r"(t0));
+  __asm__ volatile("csrr %0, instret" : "=r"(i0));
+  volatile int x = 0;
+  for (int i = 0; i < 100000; i++) x += i;
+  __asm__ volatile("csrr %0, cycle" : "=r"(c1));
+  __asm__ volatile("csrr %0, time" : "=r"(t1));
+  __asm__ volatile("csrr %0, instret" : "=r"(i1));
+  if (i1 <= i0) fail("instret did not advance");
+  if (t1 < t0) fail("time went backwards");
+  if (c1 <= c0) fail("cycle did not advance");
+}
+
 struct test {
   const char* name;
   void (*run)(void);
@@ -1505,6 +1551,8 @@ static const struct test tests[] = {
     {"mmap", test_mmap, 1, 0},
     {"mmapfile", test_mmapfile, 1, 0},
     {"memstat", test_memstat, 1, 0},
+    {"fpu", test_fpu, 1, 0},
+    {"counters", test_counters, 1, 0},
     {"badptr_in", test_badptr_in, 1, 0},
     {"badptr_out", test_badptr_out, 1, 0},
     {"badptr_path", test_badptr_path, 1, 0},
