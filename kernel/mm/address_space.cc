@@ -5,14 +5,15 @@
 #include "kernel/lib/panic.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pages.h"
+#include "kernel/mm/page_cache.h"
+#include "kernel/fs/fs.h"
+#include "kernel/fs/inode.h"
 #include "kernel/sys/abi.h"
 
 extern "C" char trampoline[];
 
 namespace rivet::mm {
 namespace {
-
-constexpr unsigned vpn(uint64_t va, int level) { return (va >> (kPageShift + 9 * level)) & 0x1ff; }
 
 // Frees the user pages mapped below kUserLimit and every table page of the
 // tree rooted at `table` (the trampoline and trapframe are not ours).
@@ -51,6 +52,27 @@ bool pte_permits(PageTableEntry e, Access access) {
   return false;
 }
 
+constexpr PteFlags kCopyOnWrite = PteFlags(Pte::Rsw0);
+
+// The PTE flags of a present page in `vma` under protection `prot`:
+// private writable pages start without W and with the copy-on-write mark
+// (the first store takes the page over or copies it); shared pages start
+// without W (the first store marks them dirty); PROT_NONE drops PTE_U.
+PteFlags present_flags(const Vma* vma, uint32_t prot, PteFlags old) {
+  PteFlags f = user_pte_flags(prot == PROT_NONE ? PROT_READ : prot).without(Pte::Write);
+  if (prot == PROT_NONE) f = f.without(Pte::User);
+  if ((prot & PROT_WRITE) && !(vma->flags & kVmaShared)) f = f | kCopyOnWrite;
+  if (old.has(Pte::Dirty)) f = f | Pte::Dirty;
+  return f | Pte::Valid | Pte::Accessed;
+}
+
+Result<uint64_t> file_size(fs::Inode* ip) {
+  TRY(fs::inode_lock(ip));
+  uint64_t size = ip->size;
+  fs::inode_unlock(ip);
+  return size;
+}
+
 }  // namespace
 
 PteFlags user_pte_flags(uint32_t prot) {
@@ -82,7 +104,58 @@ Result<AddressSpace*> AddressSpace::create(PhysAddr trapframe) {
   return as;
 }
 
+void AddressSpace::drop_page(Vma* vma, uint64_t va, PageTableEntry& e) {
+  PhysAddr page = e.phys();
+  e.raw = 0;
+  if (vma && (vma->flags & kVmaShared) && vma->inode)
+    shared_page_put(vma->inode, vma->offset_of(va) / kPageSize, page);
+  else
+    page_put(page);
+}
+
+Result<void> AddressSpace::write_back(Vma* vma, uint64_t va, PageTableEntry& e) {
+  if (!(vma->flags & kVmaShared) || !vma->inode || !e.flags().has(Pte::Dirty)) return {};
+  uint64_t offset = vma->offset_of(va);
+  uint64_t size = TRY(file_size(vma->inode));
+  // Shared mappings never grow the file: only the part inside it is written.
+  if (offset < size) {
+    uint64_t n = size - offset < kPageSize ? size - offset : kPageSize;
+    TRY(fs::inode_write(vma->inode, IoBuffer::kernel(phys_to_virt(e.phys())), offset, n));
+  }
+  e.raw = PageTableEntry::make(e.phys(), e.flags().without(Pte::Dirty | Pte::Write)).raw;
+  arch::sfence_vma_page(va);
+  return {};
+}
+
+void AddressSpace::free_vma(Vma* vma) {
+  if (vma->inode) {
+    fs::begin_op();
+    fs::inode_put(vma->inode);
+    fs::end_op();
+  }
+  kdelete(vma);
+}
+
+void AddressSpace::release_files() {
+  for (Vma* v = vmas_; v; v = v->next) {
+    if (!v->inode) continue;
+    if (v->flags & kVmaShared) {
+      page_table_.for_each_leaf(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
+        (void)write_back(v, va, e);  // a failed write-back cannot be reported at exit
+        drop_page(v, va, e);
+      });
+    }
+    fs::begin_op();
+    fs::inode_put(v->inode);
+    fs::end_op();
+    v->inode = nullptr;
+    v->flags &= ~kVmaShared;
+  }
+  arch::sfence_vma_all();
+}
+
 void AddressSpace::destroy() {
+  release_files();
   free_tree(page_table_.root(), 2, 0);
   for (Vma* v = vmas_; v;) {
     Vma* next = v->next;
@@ -105,8 +178,9 @@ Result<Vma*> AddressSpace::add_vma(uint64_t start, uint64_t end, uint32_t prot, 
       start < kPageSize)
     return Error::Invalid;
   Vma** link = &vmas_;
-  while (*link && (*link)->end <= start) link = &(*link)->next;
-  if (*link && (*link)->start < end) return Error::Exists;
+  while (*link && (*link)->start < start) link = &(*link)->next;
+  for (Vma* v = vmas_; v; v = v->next)
+    if (v->start < end && start < v->end) return Error::Exists;
   Vma* v = TRY(knew<Vma>());
   v->start = start;
   v->end = end;
@@ -119,7 +193,10 @@ Result<Vma*> AddressSpace::add_vma(uint64_t start, uint64_t end, uint32_t prot, 
 
 Result<void> AddressSpace::resize_vma(Vma* vma, uint64_t new_end) {
   if (new_end & (kPageSize - 1) || new_end < vma->start || new_end > kUserLimit) return Error::Invalid;
-  if (new_end > vma->end && vma->next && vma->next->start < new_end) return Error::NoMemory;
+  if (new_end > vma->end) {
+    for (Vma* v = vmas_; v; v = v->next)
+      if (v != vma && v->start < new_end && vma->end < v->end) return Error::NoMemory;
+  }
   if (new_end < vma->end) unmap_pages(new_end, vma->end);
   vma->end = new_end;
   return {};
@@ -147,32 +224,110 @@ Result<void> AddressSpace::populate(uint64_t start, uint64_t end) {
 
 void AddressSpace::unmap_pages(uint64_t start, uint64_t end) {
   bool any = false;
-  page_table_.for_each_leaf(start, end, [&](uint64_t, PageTableEntry& e) {
-    page_put(e.phys());
-    e.raw = 0;
+  page_table_.for_each_leaf(start, end, [&](uint64_t va, PageTableEntry& e) {
+    drop_page(find(va), va, e);
     any = true;
   });
-  // The address space belongs to the process running on this hart (or to
-  // none): a local fence is enough.
   if (any) arch::sfence_vma_all();
 }
 
-Result<void> AddressSpace::handle_fault(uint64_t va, Access access) {
-  if (va >= kUserLimit) return Error::Fault;
-  Vma* v = find(va);
-  if (!v || !permits(v->prot, access)) return Error::Fault;
-  uint64_t page_va = page_round_down(va);
-  if (PageTableEntry* e = page_table_.lookup(VirtAddr(page_va)); e && e->valid()) {
-    // Mapped, yet the access faulted: the PTE is stricter than the VMA
-    // allows, which nothing creates yet.
-    return Error::Fault;
+Result<void> AddressSpace::break_copy_on_write(Vma* vma, uint64_t page_va, PageTableEntry* e) {
+  PhysAddr old = e->phys();
+  PteFlags flags = e->flags().without(kCopyOnWrite) | Pte::Write | Pte::Dirty;
+  if (old == zero_page() || page_refcount(old) > 1) {
+    PhysAddr fresh = TRY(alloc_page());
+    if (old == zero_page())
+      __builtin_memset(phys_to_virt(fresh), 0, kPageSize);
+    else
+      __builtin_memcpy(phys_to_virt(fresh), phys_to_virt(old), kPageSize);
+    e->raw = PageTableEntry::make(fresh, flags).raw;
+    page_put(old);
+  } else {
+    // The last sharer: take the page over instead of copying it.
+    e->raw = PageTableEntry::make(old, flags).raw;
   }
-  if (!(v->flags & kVmaAnonymous)) return Error::Fault;
+  arch::sfence_vma_page(page_va);
+  return {};
+}
+
+Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
+  PteFlags base = user_pte_flags(vma->prot);
+  bool from_file = vma->inode && page_va < vma->file_end;
+  if (vma->inode && !from_file && !(vma->flags & kVmaImage)) return Error::Fault;  // past the mapped file
+  if (from_file && (vma->flags & kVmaMmap)) {
+    // A page wholly beyond end of file is an error, as a bus error would be.
+    uint64_t size = TRY(file_size(vma->inode));
+    if (vma->offset_of(page_va) >= size) return Error::Fault;
+  }
+  if (from_file && (vma->flags & kVmaShared)) {
+    PhysAddr page = TRY(shared_page_get(vma->inode, vma->offset_of(page_va) / kPageSize));
+    PteFlags f = base.without(Pte::Write);
+    if (access == Access::Write) f = f | Pte::Write | Pte::Dirty;
+    if (auto r = page_table_.map(VirtAddr(page_va), page, kPageSize, f); !r) {
+      shared_page_put(vma->inode, vma->offset_of(page_va) / kPageSize, page);
+      return r.error();
+    }
+    return {};
+  }
+  if (from_file) {
+    // A private page of a file: read it into a page of its own. Only the
+    // bytes below file_end come from the file (the rest of an ELF segment's
+    // last page is BSS; past end of file reads as zeros).
+    PhysAddr page = TRY(alloc_zeroed_page());
+    uint64_t n = vma->file_end - page_va < kPageSize ? vma->file_end - page_va : kPageSize;
+    Result<void> read = fs::inode_lock(vma->inode);
+    if (read) {
+      auto got = fs::inode_read(vma->inode, IoBuffer::kernel(phys_to_virt(page)), vma->offset_of(page_va), n);
+      fs::inode_unlock(vma->inode);
+      if (!got) read = got.error();
+    }
+    if (read) read = page_table_.map(VirtAddr(page_va), page, kPageSize, base);
+    if (!read) page_put(page);
+    return read;
+  }
+  // Anonymous memory (and an ELF segment's BSS pages): a read maps the
+  // shared zero page, read-only and copy-on-write; a write gets a page.
+  if (access != Access::Write) {
+    PhysAddr zero = zero_page();
+    page_get(zero);
+    PteFlags f = base.without(Pte::Write);
+    if (vma->prot & PROT_WRITE) f = f | kCopyOnWrite;
+    if (auto r = page_table_.map(VirtAddr(page_va), zero, kPageSize, f); !r) {
+      page_put(zero);
+      return r.error();
+    }
+    return {};
+  }
   PhysAddr page = TRY(alloc_zeroed_page());
-  if (auto r = map_page(page_va, page, v->prot); !r) {
+  if (auto r = page_table_.map(VirtAddr(page_va), page, kPageSize, base); !r) {
     page_put(page);
     return r.error();
   }
+  return {};
+}
+
+Result<void> AddressSpace::handle_fault(uint64_t va, Access access) {
+  // Decide: which area, and does its protection allow this access?
+  if (va >= kUserLimit) return Error::Fault;
+  Vma* vma = find(va);
+  if (!vma || !permits(vma->prot, access)) return Error::Fault;
+  uint64_t page_va = page_round_down(va);
+  PageTableEntry* e = page_table_.lookup(VirtAddr(page_va));
+  // Then act.
+  if (!e || !e->valid()) return fault_in(vma, page_va, access);
+  if (!e->flags().has(Pte::User)) return Error::Fault;  // PROT_NONE page
+  if (access == Access::Write && !e->flags().has(Pte::Write)) {
+    if (e->flags().has(kCopyOnWrite)) return break_copy_on_write(vma, page_va, e);
+    if (vma->flags & kVmaShared) {
+      // First store to a clean shared page: allow it and remember it is dirty.
+      e->raw = PageTableEntry::make(e->phys(), e->flags() | Pte::Write | Pte::Dirty).raw;
+      arch::sfence_vma_page(page_va);
+      return {};
+    }
+    return Error::Fault;
+  }
+  // Nothing to do (a stale TLB entry raced us): flush it and retry.
+  arch::sfence_vma_page(page_va);
   return {};
 }
 
@@ -197,35 +352,163 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
       child->destroy();
       return copy.error();
     }
-    if (v == heap) child->heap = copy.value();
+    Vma* c = copy.value();
+    if (v == heap) child->heap = c;
+    if (v->inode) {
+      c->inode = fs::inode_dup(v->inode);
+      c->file_offset = v->file_offset;
+      c->file_end = v->file_end;
+      c->file_writable = v->file_writable;
+    }
+    // Share every present page. Private writable pages become copy-on-write
+    // in both; shared pages stay shared (clean in the child).
     Result<void> failed;
     page_table_.for_each_leaf(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
       if (!failed.ok()) return;
-      auto page = alloc_page();
-      if (!page) {
-        failed = page.error();
-        return;
+      PteFlags f = e.flags();
+      if (v->flags & kVmaShared) {
+        f = f.without(Pte::Write | Pte::Dirty);
+      } else if (f.has(Pte::Write) || f.has(kCopyOnWrite)) {
+        f = f.without(Pte::Write) | kCopyOnWrite;
+        e.raw = PageTableEntry::make(e.phys(), f).raw;
       }
-      __builtin_memcpy(phys_to_virt(page.value()), phys_to_virt(e.phys()), kPageSize);
-      auto mapped = child->page_table_.map(VirtAddr(va), page.value(), kPageSize,
-                                           e.flags().without(Pte::Valid | Pte::Accessed | Pte::Dirty));
+      page_get(e.phys());
+      auto mapped = child->page_table_.map(VirtAddr(va), e.phys(), kPageSize,
+                                           f.without(Pte::Valid | Pte::Accessed | Pte::Dirty));
       if (!mapped) {
-        page_put(page.value());
+        page_put(e.phys());
         failed = mapped;
       }
     });
     if (!failed.ok()) {
+      arch::sfence_vma_all();
       child->destroy();
       return failed.error();
     }
   }
+  arch::sfence_vma_all();  // the parent's writable pages just became read-only
   return child;
 }
 
 uint64_t AddressSpace::resident_pages() {
   uint64_t n = 0;
-  page_table_.for_each_leaf(0, kUserLimit, [&](uint64_t, PageTableEntry&) { n++; });
+  PhysAddr zero = zero_page();
+  page_table_.for_each_leaf(0, kUserLimit, [&](uint64_t, PageTableEntry& e) {
+    if (!(e.phys() == zero)) n++;
+  });
   return n;
+}
+
+Result<Vma*> AddressSpace::split(Vma* vma, uint64_t at) {
+  Vma* upper = TRY(knew<Vma>());
+  *upper = *vma;
+  upper->start = at;
+  if (vma->inode) {
+    upper->file_offset = vma->offset_of(at);
+    upper->inode = fs::inode_dup(vma->inode);
+  }
+  vma->end = at;
+  vma->next = upper;
+  return upper;
+}
+
+bool AddressSpace::range_is_mmap_only(uint64_t start, uint64_t end) const {
+  for (Vma* v = vmas_; v; v = v->next)
+    if (v->start < end && start < v->end && !(v->flags & kVmaMmap)) return false;
+  return true;
+}
+
+Result<void> AddressSpace::unmap_range(uint64_t start, uint64_t end) {
+  if (!range_is_mmap_only(start, end)) return Error::Invalid;
+  // Split first (the only step that can fail), then remove.
+  for (Vma* v = vmas_; v; v = v->next) {
+    if (v->end <= start || v->start >= end) continue;
+    if (v->start < start) TRY(split(v, start));
+    else if (v->end > end) TRY(split(v, end));
+  }
+  Vma** link = &vmas_;
+  while (*link) {
+    Vma* v = *link;
+    if (v->start >= start && v->end <= end) {
+      page_table_.for_each_leaf(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
+        (void)write_back(v, va, e);
+        drop_page(v, va, e);
+      });
+      *link = v->next;
+      free_vma(v);
+    } else {
+      link = &v->next;
+    }
+  }
+  arch::sfence_vma_all();
+  return {};
+}
+
+Result<void> AddressSpace::protect_range(uint64_t start, uint64_t end, uint32_t prot) {
+  // Validate: the range must be fully covered, and the new protection
+  // allowed for every area in it.
+  uint64_t covered = start;
+  for (Vma* v = vmas_; v && covered < end; v = v->next) {
+    if (v->end <= covered) continue;
+    if (v->start > covered) return Error::NoMemory;
+    if ((prot & PROT_WRITE) && (v->flags & kVmaShared) && !v->file_writable) return Error::AccessDenied;
+    covered = v->end;
+  }
+  if (covered < end) return Error::NoMemory;
+  for (Vma* v = vmas_; v; v = v->next) {
+    if (v->end <= start || v->start >= end) continue;
+    if (v->start < start) {
+      TRY(split(v, start));
+      continue;  // the upper part comes next
+    }
+    if (v->end > end) TRY(split(v, end));
+    v->prot = prot;
+    page_table_.for_each_leaf(v->start, v->end, [&](uint64_t, PageTableEntry& e) {
+      e.raw = PageTableEntry::make(e.phys(), present_flags(v, prot, e.flags())).raw;
+    });
+  }
+  arch::sfence_vma_all();
+  return {};
+}
+
+Result<void> AddressSpace::sync_range(uint64_t start, uint64_t end) {
+  uint64_t covered = start;
+  for (Vma* v = vmas_; v && covered < end; v = v->next) {
+    if (v->end <= covered) continue;
+    if (v->start > covered) return Error::NoMemory;
+    covered = v->end;
+  }
+  if (covered < end) return Error::NoMemory;
+  for (Vma* v = vmas_; v; v = v->next) {
+    if (v->end <= start || v->start >= end || !(v->flags & kVmaShared)) continue;
+    uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+    Result<void> failed;
+    page_table_.for_each_leaf(lo, hi, [&](uint64_t va, PageTableEntry& e) {
+      if (failed.ok()) failed = write_back(v, va, e);
+    });
+    TRY(failed);
+  }
+  return {};
+}
+
+uint64_t AddressSpace::find_gap(uint64_t length, uint64_t hint) const {
+  uint64_t floor = heap ? heap->end + kPageSize : kPageSize;
+  auto free_at = [&](uint64_t lo) {
+    if (lo < floor || lo + length < lo || lo + length > kUserLimit) return false;
+    for (Vma* v = vmas_; v; v = v->next)
+      if (v->start < lo + length && lo < v->end) return false;
+    return true;
+  };
+  if (hint && (hint & (kPageSize - 1)) == 0 && free_at(hint)) return hint;
+  // Top down: the highest gap below each area (areas are sorted upward).
+  uint64_t best = 0;
+  uint64_t prev_end = floor;
+  for (Vma* v = vmas_; v; v = v->next) {
+    if (v->start >= prev_end && v->start - prev_end >= length) best = v->start - length;
+    if (v->end > prev_end) prev_end = v->end;
+  }
+  // Nothing goes above the stack (the top areas are the stack and its guard).
+  return best;
 }
 
 }  // namespace rivet::mm

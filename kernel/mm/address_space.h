@@ -12,6 +12,10 @@
 #include "kernel/mm/addr.h"
 #include "kernel/mm/page_table.h"
 
+namespace rivet::fs {
+struct Inode;
+}
+
 namespace rivet::mm {
 
 // The top of user space: the trampoline (shared code, not user-accessible),
@@ -26,7 +30,9 @@ enum VmaFlag : uint32_t {
   kVmaAnonymous = 1u << 0,  // zero-filled memory, no file behind it
   kVmaHeap = 1u << 1,
   kVmaStack = 1u << 2,
-  kVmaImage = 1u << 3,      // loaded from the program's ELF file
+  kVmaImage = 1u << 3,      // a segment of the program's ELF file
+  kVmaMmap = 1u << 4,       // made by mmap(): only these can be munmap'd
+  kVmaShared = 1u << 5,     // MAP_SHARED: pages shared with the file
 };
 
 struct Vma {
@@ -35,7 +41,16 @@ struct Vma {
   uint32_t prot = 0;   // PROT_READ | PROT_WRITE | PROT_EXEC
   uint32_t flags = 0;
   Vma* next = nullptr;  // sorted by address
+  // File backing: the page at `start` holds file bytes from `file_offset`;
+  // only addresses below `file_end` come from the file (an ELF segment's
+  // BSS and the tail past end of file read as zeros). The VMA holds an
+  // inode reference.
+  fs::Inode* inode = nullptr;
+  uint64_t file_offset = 0;
+  uint64_t file_end = 0;
+  bool file_writable = false;  // the descriptor mmap'd was open for writing
   bool contains(uint64_t va) const { return va >= start && va < end; }
+  uint64_t offset_of(uint64_t va) const { return file_offset + (va - start); }
 };
 
 class AddressSpace {
@@ -67,10 +82,32 @@ class AddressSpace {
   // protection.
   Result<void> map_page(uint64_t va, PhysAddr pa, uint32_t prot);
 
-  // Resolves a fault at va for `access`: Error::Fault if no VMA covers it
-  // or its protection forbids the access; Error::NoMemory if a page cannot
-  // be had.
+  // The page-fault path: finds the VMA, checks the access against its
+  // protection, then resolves it — zero page or fresh page for anonymous
+  // memory, a copy (or takeover) for copy-on-write, a read from the file,
+  // write-enabling a shared page — or refuses it with Error::Fault.
+  // Error::NoMemory if a page cannot be had.
   Result<void> handle_fault(uint64_t va, Access access);
+
+  // mmap support. [start, end) page aligned.
+  // Removes every mapping in the range, splitting areas as needed; dirty
+  // shared pages are written back first. Only mmap'd areas may be touched:
+  // Error::Invalid if the range overlaps any other area.
+  Result<void> unmap_range(uint64_t start, uint64_t end);
+  // Changes protection; Error::NoMemory if the range is not fully mapped,
+  // Error::AccessDenied for PROT_WRITE on a shared mapping of a file not
+  // opened for writing.
+  Result<void> protect_range(uint64_t start, uint64_t end, uint32_t prot);
+  // Writes dirty shared pages in the range back to their files.
+  Result<void> sync_range(uint64_t start, uint64_t end);
+  // A free gap of `length` bytes for a new mapping, top down from below the
+  // stack, never inside the heap's growth room; 0 if none.
+  uint64_t find_gap(uint64_t length, uint64_t hint) const;
+  bool range_is_mmap_only(uint64_t start, uint64_t end) const;
+
+  // Writes back every dirty shared page and drops every file reference
+  // (process context: exit and exec call it before destroy()).
+  void release_files();
   // The physical page behind va, faulting it in as a user access would.
   // What copy_in/copy_out use.
   Result<PhysAddr> translate(uint64_t va, Access access);
@@ -86,6 +123,13 @@ class AddressSpace {
 
  private:
   AddressSpace() = default;
+  Result<void> break_copy_on_write(Vma* vma, uint64_t page_va, PageTableEntry* pte);
+  Result<void> fault_in(Vma* vma, uint64_t page_va, Access access);
+  Result<Vma*> split(Vma* vma, uint64_t at);  // returns the upper part
+  void drop_page(Vma* vma, uint64_t va, PageTableEntry& e);
+  Result<void> write_back(Vma* vma, uint64_t va, PageTableEntry& e);
+  void free_vma(Vma* vma);
+
   PageTable page_table_;
   Vma* vmas_ = nullptr;
 };

@@ -65,28 +65,16 @@ uint32_t prot_of(const elf::Segment& s) {
   return prot;
 }
 
-// Maps one segment: its pages are allocated and filled from the file now
-// (the bytes past filesz, the BSS, are zero).
-Result<void> load_segment(mm::AddressSpace& as, fs::Inode* ip, const elf::Segment& s) {
+// Maps one segment, lazily: nothing is read until a page is touched. The
+// area remembers where its bytes are in the file; bytes past p_filesz (the
+// BSS) read as zeros.
+Result<void> map_segment(mm::AddressSpace& as, fs::Inode* ip, const elf::Segment& s) {
   uint64_t start = mm::page_round_down(s.vaddr);
   uint64_t end = mm::page_round_up(s.vaddr + s.memsz);
   mm::Vma* vma = TRY(as.add_vma(start, end, prot_of(s), mm::kVmaImage));
-  (void)vma;
-  for (uint64_t va = start; va < end; va += mm::kPageSize) {
-    mm::PhysAddr page = TRY(mm::alloc_zeroed_page());
-    if (auto r = as.map_page(va, page, prot_of(s)); !r) {
-      mm::page_put(page);
-      return r.error();
-    }
-    // The part of this page that comes from the file.
-    uint64_t file_lo = s.vaddr > va ? s.vaddr : va;
-    uint64_t file_hi = s.vaddr + s.filesz < va + mm::kPageSize ? s.vaddr + s.filesz : va + mm::kPageSize;
-    if (file_lo < file_hi) {
-      char* dst = mm::phys_to_virt<char>(page) + (file_lo - va);
-      size_t got = TRY(fs::inode_read(ip, IoBuffer::kernel(dst), s.offset + (file_lo - s.vaddr), file_hi - file_lo));
-      if (got != file_hi - file_lo) return Error::BadExec;
-    }
-  }
+  vma->inode = fs::inode_dup(ip);
+  vma->file_offset = s.offset - (s.vaddr - start);  // the parser checked the alignment
+  vma->file_end = s.vaddr + s.filesz;
   return {};
 }
 
@@ -98,7 +86,7 @@ Result<void> build_image(mm::AddressSpace& as, fs::Inode* ip, const Args& args, 
   elf::Image image = TRY(elf::parse_elf(read_file, &reader, ip->size));
   uint64_t image_end = 0;
   for (size_t i = 0; i < image.segment_count; i++) {
-    TRY(load_segment(as, ip, image.segments[i]));
+    TRY(map_segment(as, ip, image.segments[i]));
     uint64_t end = mm::page_round_up(image.segments[i].vaddr + image.segments[i].memsz);
     if (end > image_end) image_end = end;
   }
@@ -173,7 +161,7 @@ Result<long> exec_with(const char* path, const Args& args) {
   size_t i = 0;
   for (; base[i] && i < sizeof(p->name) - 1; i++) p->name[i] = base[i];
   p->name[i] = 0;
-  if (old) old->destroy();
+  if (old) old->destroy();  // writes back its shared mappings first
   return args.count;
 }
 

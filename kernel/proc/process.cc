@@ -174,6 +174,8 @@ void exit_current(int status) {
     fs::end_op();
     p->cwd = nullptr;
   }
+  // Dirty shared mappings reach their files now, not when the parent waits.
+  if (p->address_space) p->address_space->release_files();
 
   g_wait_lock.lock();
   // Give the children to init, which reaps them.

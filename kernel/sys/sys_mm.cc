@@ -1,10 +1,114 @@
-// Memory system calls.
+// Memory system calls: mmap, munmap, mprotect, msync and memstat. Every
+// argument is checked before anything changes (validate, then commit).
+#include "kernel/fs/file.h"
+#include "kernel/fs/fs.h"
+#include "kernel/fs/inode.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/pages.h"
 #include "kernel/proc/process.h"
 #include "kernel/sys/syscalls.h"
 
 namespace rivet::sys {
+namespace {
+
+constexpr uint32_t kProtMask = PROT_READ | PROT_WRITE | PROT_EXEC;
+constexpr int kFlagMask = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS;
+
+bool aligned(uint64_t a) { return (a & (mm::kPageSize - 1)) == 0; }
+
+// [addr, addr+length) rounded to pages; Error::Invalid if it wraps or leaves
+// user space.
+Result<uint64_t> page_end(uint64_t addr, uint64_t length) {
+  if (length == 0) return Error::Invalid;
+  uint64_t end = mm::page_round_up(addr + length);
+  if (addr + length < addr || end < addr || end > mm::kUserLimit) return Error::Invalid;
+  return end;
+}
+
+}  // namespace
+
+Result<long> sys_mmap(uint64_t addr, uint64_t length, int prot, int flags, int fd, int64_t offset) {
+  // Decide everything first.
+  if (length == 0 || (prot & ~kProtMask) || (flags & ~kFlagMask)) return Error::Invalid;
+  bool shared = flags & MAP_SHARED, priv = flags & MAP_PRIVATE;
+  if (shared == priv) return Error::Invalid;
+  if (offset < 0 || !aligned(static_cast<uint64_t>(offset))) return Error::Invalid;
+  uint64_t size = mm::page_round_up(length);
+  if (size < length || size > mm::kUserLimit) return Error::NoMemory;
+  bool anonymous = flags & MAP_ANONYMOUS;
+  if (anonymous && offset != 0) return Error::Invalid;
+
+  fs::File* file = nullptr;
+  if (!anonymous) {
+    if (fd < 0 || fd >= NOFILE || !current()->files[fd]) return Error::BadFd;
+    file = current()->files[fd];
+    if (file->kind != fs::File::Kind::Inode || !file->ip || file->ip->type != T_FILE) return Error::NoDevice;
+    if (!file->readable) return Error::AccessDenied;
+    if (shared && (prot & PROT_WRITE) && !file->writable) return Error::AccessDenied;
+    if (static_cast<uint64_t>(offset) + size < static_cast<uint64_t>(offset)) return Error::Overflow;
+  }
+
+  mm::AddressSpace& as = *current()->address_space;
+  uint64_t start;
+  if (flags & MAP_FIXED) {
+    if (!aligned(addr)) return Error::Invalid;
+    uint64_t end = TRY(page_end(addr, size));
+    if (addr < mm::kPageSize) return Error::Invalid;
+    // MAP_FIXED replaces earlier mappings, never the program, heap or stack.
+    if (!as.range_is_mmap_only(addr, end)) return Error::Invalid;
+    if (as.heap && addr < as.heap->end + mm::kPageSize && end > as.heap->start) return Error::Invalid;
+    TRY(as.unmap_range(addr, end));
+    start = addr;
+  } else {
+    start = as.find_gap(size, aligned(addr) ? addr : 0);
+    if (start == 0) return Error::NoMemory;
+  }
+
+  // Commit.
+  uint32_t vflags = mm::kVmaMmap;
+  if (shared) vflags |= mm::kVmaShared;
+  if (anonymous) vflags |= mm::kVmaAnonymous;
+  mm::Vma* vma = TRY(as.add_vma(start, start + size, static_cast<uint32_t>(prot), vflags));
+  if (file) {
+    // The mapping holds its own reference: closing fd does not end it.
+    vma->inode = fs::inode_dup(file->ip);
+    vma->file_offset = static_cast<uint64_t>(offset);
+    vma->file_end = start + size;  // end of file is checked at fault time
+    vma->file_writable = file->writable;
+  } else if (shared) {
+    // MAP_SHARED|MAP_ANONYMOUS: memory shared with children across fork.
+    // With no file to tie the pages together, fork shares what is mapped,
+    // so these pages are allocated now rather than on first touch.
+    if (auto r = as.populate(start, start + size); !r) {
+      (void)as.unmap_range(start, start + size);
+      return r.error();
+    }
+  }
+  return static_cast<long>(start);
+}
+
+Result<long> sys_munmap(uint64_t addr, uint64_t length) {
+  if (!aligned(addr)) return Error::Invalid;
+  uint64_t end = TRY(page_end(addr, length));
+  TRY(current()->address_space->unmap_range(addr, end));
+  return 0;
+}
+
+Result<long> sys_mprotect(uint64_t addr, uint64_t length, int prot) {
+  if (!aligned(addr) || (prot & ~kProtMask)) return Error::Invalid;
+  uint64_t end = TRY(page_end(addr, length));
+  TRY(current()->address_space->protect_range(addr, end, static_cast<uint32_t>(prot)));
+  return 0;
+}
+
+Result<long> sys_msync(uint64_t addr, uint64_t length, int flags) {
+  if (!aligned(addr) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE))) return Error::Invalid;
+  if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return Error::Invalid;
+  uint64_t end = TRY(page_end(addr, length));
+  // MS_ASYNC writes back now as well: there is no background writer.
+  TRY(current()->address_space->sync_range(addr, end));
+  return 0;
+}
 
 Result<long> sys_memstat(UserOut<struct memstat> out) {
   mm::PageStats s = mm::page_stats();
@@ -17,12 +121,5 @@ Result<long> sys_memstat(UserOut<struct memstat> out) {
   TRY(copy_out(out, m));
   return 0;
 }
-
-// mmap and friends arrive with the page-fault virtual-memory work; until
-// then they say so (ENOSYS) rather than pretend.
-Result<long> sys_mmap(uint64_t, uint64_t, int, int, int, int64_t) { return Error::NotImplemented; }
-Result<long> sys_munmap(uint64_t, uint64_t) { return Error::NotImplemented; }
-Result<long> sys_mprotect(uint64_t, uint64_t, int) { return Error::NotImplemented; }
-Result<long> sys_msync(uint64_t, uint64_t, int) { return Error::NotImplemented; }
 
 }  // namespace rivet::sys

@@ -1,0 +1,98 @@
+#include "kernel/mm/page_cache.h"
+
+#include "kernel/fs/fs.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/pages.h"
+
+namespace rivet::mm {
+namespace {
+
+struct Entry {
+  fs::Inode* ip;
+  uint64_t index;
+  PhysAddr page;
+  Entry* next;
+};
+
+constexpr size_t kBuckets = 256;
+Spinlock g_lock("page-cache");
+Entry* g_buckets[kBuckets];
+PhysAddr g_zero;
+
+size_t bucket_of(fs::Inode* ip, uint64_t index) {
+  return (reinterpret_cast<uint64_t>(ip) / 64 + index * 31) % kBuckets;
+}
+
+Entry* find_locked(fs::Inode* ip, uint64_t index) {
+  for (Entry* e = g_buckets[bucket_of(ip, index)]; e; e = e->next)
+    if (e->ip == ip && e->index == index) return e;
+  return nullptr;
+}
+
+}  // namespace
+
+Result<void> zero_page_init() {
+  g_zero = TRY(alloc_zeroed_page());  // this reference is never dropped
+  return {};
+}
+
+PhysAddr zero_page() { return g_zero; }
+
+Result<PhysAddr> shared_page_get(fs::Inode* ip, uint64_t index) {
+  {
+    SpinlockGuard guard(g_lock);
+    if (Entry* e = find_locked(ip, index)) {
+      page_get(e->page);
+      return e->page;
+    }
+  }
+  // Not cached: read it with no lock held (the read sleeps), then insert,
+  // unless another process got there first.
+  PhysAddr page = TRY(alloc_zeroed_page());
+  auto* entry = static_cast<Entry*>(kmalloc(sizeof(Entry)));
+  if (!entry) {
+    page_put(page);
+    return Error::NoMemory;
+  }
+  Result<void> read = fs::inode_lock(ip);
+  if (read) {
+    auto got = fs::inode_read(ip, IoBuffer::kernel(phys_to_virt(page)), index * kPageSize, kPageSize);
+    fs::inode_unlock(ip);
+    if (!got) read = got.error();
+  }
+  if (!read) {
+    kfree(entry);
+    page_put(page);
+    return read.error();
+  }
+  SpinlockGuard guard(g_lock);
+  if (Entry* e = find_locked(ip, index)) {
+    kfree(entry);
+    page_put(page);
+    page_get(e->page);
+    return e->page;
+  }
+  *entry = Entry{ip, index, page, g_buckets[bucket_of(ip, index)]};
+  g_buckets[bucket_of(ip, index)] = entry;
+  page_get(page);  // one for the cache, one for the caller
+  return page;
+}
+
+void shared_page_put(fs::Inode* ip, uint64_t index, PhysAddr page) {
+  SpinlockGuard guard(g_lock);
+  page_put(page);
+  Entry** link = &g_buckets[bucket_of(ip, index)];
+  for (; *link; link = &(*link)->next) {
+    Entry* e = *link;
+    if (e->ip != ip || e->index != index) continue;
+    if (page_refcount(e->page) == 1) {  // only the cache's reference is left
+      *link = e->next;
+      page_put(e->page);
+      kfree(e);
+    }
+    return;
+  }
+}
+
+}  // namespace rivet::mm

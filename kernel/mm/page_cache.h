@@ -1,0 +1,30 @@
+// Pages of files mapped MAP_SHARED, keyed by (inode, page index), so every
+// process that maps the same part of a file maps the same physical page and
+// sees the others' writes. The cache holds one reference to each page; the
+// entry goes away when the last mapping lets go of the page.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/lib/result.h"
+#include "kernel/mm/addr.h"
+
+namespace rivet::fs {
+struct Inode;
+}
+
+namespace rivet::mm {
+
+// The page holding bytes [index*4096, index*4096+4096) of the file, read in
+// if no mapping has it yet; returns it with a reference for the caller.
+// Bytes past end of file are zero.
+Result<PhysAddr> shared_page_get(fs::Inode* ip, uint64_t index);
+// Drops the caller's reference; frees the page (and forgets it) when only
+// the cache's own reference is left.
+void shared_page_put(fs::Inode* ip, uint64_t index, PhysAddr page);
+
+// The one page of zeros that untouched anonymous memory maps read-only.
+PhysAddr zero_page();
+Result<void> zero_page_init();
+
+}  // namespace rivet::mm
