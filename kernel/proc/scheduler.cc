@@ -54,6 +54,8 @@ void scheduler() {
     uint64_t generation = __atomic_load_n(&g_runnable_generation, __ATOMIC_ACQUIRE);
     bool ran = false;
     for (Process& p : g_processes) {
+      // Cheap look first; the state is checked again under the lock.
+      if (__atomic_load_n(&p.state, __ATOMIC_RELAXED) != ProcState::Runnable) continue;
       SpinlockGuard guard(p.lock);
       if (p.state != ProcState::Runnable) continue;
       // Switch to p. It releases its lock and re-takes it before coming
@@ -107,13 +109,15 @@ void sleep_on(const void* channel, Spinlock& lock) {
     lock.lock();
     return;
   }
-  // Take p->lock before letting go of `lock`: wakeup() needs p->lock to
-  // change p's state, so it cannot slip in between the check the caller
-  // made and p going to sleep.
+  // Become Sleeping (under p->lock) before letting go of `lock`: a waker
+  // must hold `lock` to change the condition, so by the time it can call
+  // wakeup() this process is visibly asleep on the channel — wakeup() may
+  // look at the state without p->lock — and it cannot change the state
+  // before sched() has switched away, because that needs p->lock.
   p->lock.lock();
-  lock.unlock();
   p->channel = channel;
   p->state = ProcState::Sleeping;
+  lock.unlock();
   sched();
   p->channel = nullptr;
   p->lock.unlock();
@@ -124,14 +128,19 @@ void wakeup(const void* channel) {
   Process* self = current();
   for (Process& p : g_processes) {
     if (&p == self) continue;
+    // Unlocked look first (see sleep_on for why a sleeper is always seen).
+    if (__atomic_load_n(&p.state, __ATOMIC_RELAXED) != ProcState::Sleeping ||
+        __atomic_load_n(&p.channel, __ATOMIC_RELAXED) != channel)
+      continue;
     SpinlockGuard guard(p.lock);
     if (p.state == ProcState::Sleeping && p.channel == channel) make_runnable_locked(&p);
   }
 }
 
 bool killed(Process* p) {
-  SpinlockGuard guard(p->lock);
-  return p->killed;
+  // A racy read is enough: a kill that lands just after is seen at the next
+  // trap or the next wait.
+  return __atomic_load_n(&p->killed, __ATOMIC_RELAXED);
 }
 
 void set_killed(Process* p) {

@@ -86,8 +86,8 @@ void fp_forget(Process* p) {
 }
 
 [[noreturn]] void user_trap_return() {
-  Process* p = current();
   interrupts_off();
+  Process* p = this_cpu().process;
   // From here until sret, a trap would go to uservec with kernel state in
   // the registers: interrupts stay off for the whole window.
   write_stvec(trampoline_va(uservec));
@@ -115,7 +115,7 @@ extern "C" [[noreturn]] void user_trap() {
   if (read_sstatus() & kSstatusSpp) panic("user_trap: not from user mode");
   // Traps in the kernel go to kernelvec from now on.
   write_stvec(reinterpret_cast<uint64_t>(&kernelvec));
-  Process* p = current();
+  Process* p = this_cpu().process;  // interrupts are still off: no migration
   TrapFrame* tf = p->trapframe;
   tf->epc = read_sepc();
   rivet::arch::fp_note_trap(p);
