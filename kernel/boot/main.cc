@@ -24,6 +24,7 @@
 #include "kernel/mm/kernel_vm.h"
 #include "kernel/mm/pages.h"
 #include "kernel/mm/page_cache.h"
+#include "kernel/mm/swap.h"
 #include "kernel/proc/cpu.h"
 #include "kernel/proc/smp.h"
 
@@ -160,6 +161,11 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
     monitor::run();
   }
   g_root_partition = root.value();
+  // A swap area is optional: without one, memory is what RAM holds.
+  if (auto swap = block::find_partition(block::guid::kLinuxSwap, "swap area"); swap) {
+    if (auto r = mm::swap_init(swap.value()); !r)
+      kprintf("rivet: cannot use the swap area: %s\n", error_name(r.error()));
+  }
   if (auto r = start_first_process(first_process_body); !r) fail_boot("first process", r.error(), nullptr);
   scheduler();
 }

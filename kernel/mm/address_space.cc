@@ -6,6 +6,7 @@
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pages.h"
 #include "kernel/mm/page_cache.h"
+#include "kernel/mm/swap.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/inode.h"
 #include "kernel/sys/abi.h"
@@ -15,13 +16,24 @@ extern "C" char trampoline[];
 namespace rivet::mm {
 namespace {
 
-// Frees the user pages mapped below kUserLimit and every table page of the
-// tree rooted at `table` (the trampoline and trapframe are not ours).
+// A swapped-out page: not valid, RSW1 set, the slot where the frame number
+// would be.
+constexpr uint64_t kSwapMark = static_cast<uint64_t>(Pte::Rsw1);
+bool is_swapped(PageTableEntry e) { return !e.valid() && (e.raw & kSwapMark); }
+uint64_t swap_slot(PageTableEntry e) { return e.raw >> 10; }
+PageTableEntry swap_entry(uint64_t slot) { return PageTableEntry{(slot << 10) | kSwapMark}; }
+
+// Frees the user pages mapped below kUserLimit, the swap slots of pages
+// that are out, and every table page of the tree rooted at `table` (the
+// trampoline and trapframe are not ours).
 void free_tree(PhysAddr table, int level, uint64_t base) {
   auto* entries = phys_to_virt<PageTableEntry>(table);
   for (unsigned i = 0; i < 512; i++) {
     PageTableEntry e = entries[i];
-    if (!e.valid()) continue;
+    if (!e.valid()) {
+      if (level == 0 && is_swapped(e)) swap_free(swap_slot(e));
+      continue;
+    }
     uint64_t va = base + (static_cast<uint64_t>(i) << (kPageShift + 9 * level));
     if (e.leaf()) {
       if (va < kUserLimit) page_put(e.phys());
@@ -53,6 +65,8 @@ bool pte_permits(PageTableEntry e, Access access) {
 }
 
 constexpr PteFlags kCopyOnWrite = PteFlags(Pte::Rsw0);
+// Below this many free pages, fork shares private pages through swap.
+constexpr uint64_t kForkSwapBelow = 1024;
 
 // The PTE flags of a present page in `vma` under protection `prot`:
 // private writable pages start without W and with the copy-on-write mark
@@ -209,6 +223,9 @@ Result<void> AddressSpace::map_page(uint64_t va, PhysAddr pa, uint32_t prot) {
 Result<void> AddressSpace::populate(uint64_t start, uint64_t end) {
   Vma* v = find(start);
   if (!v || end > v->end) return Error::Invalid;
+  // Eager allocation (sbrk) takes only free memory: it does not push other
+  // pages out to swap, so asking for more than RAM fails quickly with
+  // ENOMEM. Memory allocated lazily is what swap backs.
   for (uint64_t va = start; va < end; va += kPageSize) {
     if (page_table_.lookup(VirtAddr(va))) continue;
     auto page = alloc_zeroed_page();
@@ -222,7 +239,24 @@ Result<void> AddressSpace::populate(uint64_t start, uint64_t end) {
   return {};
 }
 
+void AddressSpace::free_swapped(uint64_t start, uint64_t end) {
+  if (!swap_enabled()) return;
+  for (uint64_t va = start; va < end; va += kPageSize) {
+    auto e = page_table_.walk(VirtAddr(va), false);
+    if (!e) {
+      // No table here: skip to the next 2 MiB.
+      va = (va | (kMegaPageSize - 1)) + 1 - kPageSize;
+      continue;
+    }
+    if (is_swapped(*e.value())) {
+      swap_free(swap_slot(*e.value()));
+      e.value()->raw = 0;
+    }
+  }
+}
+
 void AddressSpace::unmap_pages(uint64_t start, uint64_t end) {
+  free_swapped(start, end);
   bool any = false;
   page_table_.for_each_leaf(start, end, [&](uint64_t va, PageTableEntry& e) {
     drop_page(find(va), va, e);
@@ -312,9 +346,16 @@ Result<void> AddressSpace::handle_fault(uint64_t va, Access access) {
   Vma* vma = find(va);
   if (!vma || !permits(vma->prot, access)) return Error::Fault;
   uint64_t page_va = page_round_down(va);
+  // Then act, with a few pages free for whatever this needs.
+  make_room();
   PageTableEntry* e = page_table_.lookup(VirtAddr(page_va));
-  // Then act.
-  if (!e || !e->valid()) return fault_in(vma, page_va, access);
+  if (!e || !e->valid()) {
+    if (swap_enabled()) {
+      auto slot = page_table_.walk(VirtAddr(page_va), false);
+      if (slot && is_swapped(*slot.value())) return swap_in(vma, page_va, slot.value());
+    }
+    return fault_in(vma, page_va, access);
+  }
   if (!e->flags().has(Pte::User)) return Error::Fault;  // PROT_NONE page
   if (access == Access::Write && !e->flags().has(Pte::Write)) {
     if (e->flags().has(kCopyOnWrite)) return break_copy_on_write(vma, page_va, e);
@@ -342,6 +383,63 @@ Result<PhysAddr> AddressSpace::translate(uint64_t va, Access access) {
   return PhysAddr(e->phys().value + (va & (kPageSize - 1)));
 }
 
+Result<void> AddressSpace::swap_in(Vma* vma, uint64_t page_va, PageTableEntry* e) {
+  uint64_t slot = swap_slot(*e);
+  PhysAddr page = TRY(alloc_page());
+  if (auto r = swap_read(slot, page); !r) {
+    page_put(page);
+    return r.error();
+  }
+  swap_free(slot);
+  // Only private pages of this process go out, so it comes back as such.
+  e->raw = PageTableEntry::make(page, user_pte_flags(vma->prot) | Pte::Valid | Pte::Accessed | Pte::Dirty).raw;
+  arch::sfence_vma_page(page_va);
+  return {};
+}
+
+bool AddressSpace::evict_one() {
+  if (!swap_enabled()) return false;
+  PhysAddr zero = zero_page();
+  // Two turns of the clock: the first may only clear accessed bits.
+  for (int pass = 0; pass < 2 * 2; pass++) {
+    uint64_t hand = clock_hand_;
+    bool evicted = false;
+    bool candidates = false;
+    for (Vma* v = vmas_; v && !evicted; v = v->next) {
+      if (v->end <= hand || (v->flags & kVmaShared)) continue;
+      uint64_t from = v->start > hand ? v->start : hand;
+      page_table_.for_each_leaf(from, v->end, [&](uint64_t va, PageTableEntry& e) {
+        if (evicted) return;
+        clock_hand_ = va + kPageSize;
+        if (e.phys() == zero || !e.flags().has(Pte::User) || page_refcount(e.phys()) != 1) return;
+        candidates = true;
+        if (e.flags().has(Pte::Accessed)) {
+          e.raw = PageTableEntry::make(e.phys(), e.flags().without(Pte::Accessed)).raw;
+          arch::sfence_vma_page(va);
+          return;
+        }
+        auto slot = swap_write(e.phys());
+        if (!slot) return;
+        page_put(e.phys());
+        e = swap_entry(slot.value());
+        arch::sfence_vma_page(va);
+        evicted = true;
+      });
+    }
+    if (evicted) return true;
+    if (!candidates && hand == 0) return false;  // a whole sweep found nothing to push out
+    clock_hand_ = 0;  // wrap around
+  }
+  return false;
+}
+
+void AddressSpace::make_room() {
+  constexpr uint64_t kLowWater = 48;  // pages: one fault's data and tables, with margin
+  if (!swap_enabled()) return;
+  while (page_stats().free_pages < kLowWater)
+    if (!evict_one()) return;
+}
+
 Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
   AddressSpace* child = TRY(create(child_trapframe));
   child->heap_start = heap_start;
@@ -363,8 +461,28 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
     // Share every present page. Private writable pages become copy-on-write
     // in both; shared pages stay shared (clean in the child).
     Result<void> failed;
+    uint64_t visited = 0;
     page_table_.for_each_leaf(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
       if (!failed.ok()) return;
+      // The child's page tables need pages too: under memory pressure, push
+      // some of the parent's unshared pages out as we go. The page at hand
+      // may be the one evicted; the swapped-page loop below then takes it.
+      if ((++visited & 63) == 0) {
+        make_room();
+        if (!e.valid()) return;
+      }
+      // Short of memory, an unshared private page goes to swap now and the
+      // child shares the slot: pages shared in memory could be pushed out by
+      // neither process, pages shared on swap come back privately to each.
+      if (swap_enabled() && !(v->flags & kVmaShared) && page_stats().free_pages < kForkSwapBelow &&
+          !(e.phys() == zero_page()) && page_refcount(e.phys()) == 1 && e.flags().has(Pte::User)) {
+        auto slot = swap_write(e.phys());
+        if (slot) {
+          page_put(e.phys());
+          e = swap_entry(slot.value());
+          return;  // the swapped-page loop below shares it with the child
+        }
+      }
       PteFlags f = e.flags();
       if (v->flags & kVmaShared) {
         f = f.without(Pte::Write | Pte::Dirty);
@@ -380,6 +498,23 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
         failed = mapped;
       }
     });
+    // Pages of the parent that are out on swap: the child names the same
+    // slots (each swap-in makes a private copy).
+    for (uint64_t va = v->start; failed.ok() && swap_enabled() && va < v->end; va += kPageSize) {
+      auto pe = page_table_.walk(VirtAddr(va), false);
+      if (!pe) {
+        va = (va | (kMegaPageSize - 1)) + 1 - kPageSize;
+        continue;
+      }
+      if (!is_swapped(*pe.value())) continue;
+      auto ce = child->page_table_.walk(VirtAddr(va), true);
+      if (!ce) {
+        failed = ce.error();
+        break;
+      }
+      failed = swap_dup(swap_slot(*pe.value()));
+      if (failed.ok()) *ce.value() = *pe.value();
+    }
     if (!failed.ok()) {
       arch::sfence_vma_all();
       child->destroy();
@@ -430,6 +565,7 @@ Result<void> AddressSpace::unmap_range(uint64_t start, uint64_t end) {
   while (*link) {
     Vma* v = *link;
     if (v->start >= start && v->end <= end) {
+      free_swapped(v->start, v->end);
       page_table_.for_each_leaf(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
         (void)write_back(v, va, e);
         drop_page(v, va, e);

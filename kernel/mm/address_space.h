@@ -117,6 +117,13 @@ class AddressSpace {
 
   uint64_t resident_pages();
 
+  // Paging to disk: evicts one of this address space's own private pages
+  // (a clock over its page table, skipping pages touched since the last
+  // pass); false if nothing can go. make_room() evicts until a few pages
+  // are free, before a fault allocates.
+  bool evict_one();
+  void make_room();
+
   uint64_t heap_start = 0;  // set by exec: the break starts here
   uint64_t brk = 0;
   Vma* heap = nullptr;      // [heap_start, page_round_up(brk)); may be empty
@@ -130,8 +137,12 @@ class AddressSpace {
   Result<void> write_back(Vma* vma, uint64_t va, PageTableEntry& e);
   void free_vma(Vma* vma);
 
+  Result<void> swap_in(Vma* vma, uint64_t page_va, PageTableEntry* e);
+  void free_swapped(uint64_t start, uint64_t end);
+
   PageTable page_table_;
   Vma* vmas_ = nullptr;
+  uint64_t clock_hand_ = 0;
 };
 
 // PTE flags for a user page with PROT_* protection.

@@ -121,13 +121,19 @@ Result<void> start_first_process(void (*body)()) {
 
 Result<int> fork_current() {
   Process* parent = current();
+  parent->address_space->make_room();  // the child's first pages
   Process* child = TRY(allocate_process());
+  // The child is Used, not Runnable: nothing else touches it, so its lock
+  // can go while its memory is set up (which may sleep on swap I/O).
+  child->lock.unlock();
   auto as = parent->address_space->clone(mm::PhysAddr(child->trapframe_pa));
   if (!as) {
+    child->lock.lock();
     free_process(child);
     child->lock.unlock();
     return as.error();
   }
+  child->lock.lock();
   child->address_space = as.value();
   *child->trapframe = *parent->trapframe;
   child->trapframe->a0 = 0;  // fork() returns 0 in the child

@@ -5,6 +5,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/pages.h"
+#include "kernel/mm/swap.h"
 #include "kernel/proc/process.h"
 #include "kernel/sys/syscalls.h"
 
@@ -116,8 +117,8 @@ Result<long> sys_memstat(UserOut<struct memstat> out) {
   m.total_pages = s.usable_pages;
   m.free_pages = s.free_pages;
   m.resident_pages = current()->address_space->resident_pages();
-  m.swap_total_pages = 0;  // no swap area yet
-  m.swap_used_pages = 0;
+  m.swap_total_pages = mm::swap_total_slots();
+  m.swap_used_pages = mm::swap_used_slots();
   TRY(copy_out(out, m));
   return 0;
 }
