@@ -34,7 +34,6 @@ size_t g_tx_head = 0, g_tx_tail = 0;  // head: next to send; tail: next free
 constexpr size_t kRxSize = 1024;
 char g_rx[kRxSize];
 size_t g_rx_read = 0, g_rx_committed = 0, g_rx_edit = 0;
-uint64_t g_rx_total = 0;
 
 // Ctrl-C kills this process group (the shell hands the console to each
 // foreground job with tcsetpgrp).
@@ -126,7 +125,6 @@ void history_step_locked(bool older) {
 }
 
 void receive_locked(char c) {
-  g_rx_total++;
   // Arrow keys arrive as ESC [ A (up) and ESC [ B (down).
   if (g_escape == 1) {
     g_escape = c == '[' ? 2 : 0;
@@ -246,13 +244,6 @@ void set_foreground_group(int pgid) {
   g_foreground_group = pgid;
 }
 
-int poll_char() {
-  if (!g_uart) return -1;
-  SpinlockGuard guard(g_lock);
-  return g_uart->receive();
-}
-
-uint64_t bytes_received() { return g_rx_total; }
 
 namespace {
 

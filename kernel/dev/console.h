@@ -37,11 +37,6 @@ void enter_panic_mode();
 Result<size_t> read(IoBuffer buffer, size_t max);
 void set_foreground_group(int pgid);
 
-// Polls the UART for input with interrupts off (for the panic/monitor path
-// before interrupts work); returns -1 if nothing is waiting.
-int poll_char();
-
-uint64_t bytes_received();
 
 // Makes the console the character device CONSOLE (major 1) of the file
 // system, so /dev/console reads and writes come here.

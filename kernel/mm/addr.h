@@ -24,7 +24,6 @@ struct VirtAddr {
   constexpr explicit VirtAddr(uint64_t v) : value(v) {}
   constexpr bool operator==(const VirtAddr&) const = default;
   constexpr VirtAddr operator+(uint64_t off) const { return VirtAddr(value + off); }
-  constexpr bool page_aligned() const { return (value & (kPageSize - 1)) == 0; }
 };
 
 // The direct map: every physical address is reachable at kDirectMapBase + pa.

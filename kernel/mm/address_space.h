@@ -65,7 +65,6 @@ class AddressSpace {
   PageTable& page_table() { return page_table_; }
 
   Vma* find(uint64_t va) const;
-  Vma* first() const { return vmas_; }
   // Adds [start, end) with prot/flags; Error::Exists if it overlaps an area,
   // Error::Invalid if unaligned, empty (except the heap, which may be) or
   // outside user space.

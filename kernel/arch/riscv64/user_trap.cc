@@ -135,7 +135,7 @@ extern "C" [[noreturn]] void user_trap() {
         sys::dispatch(p);
         break;
       case Exception::IllegalInstruction:
-        if (p->fp_status == FpStatus::Unused && (tf->epc != 0)) {
+        if (p->fp_status == FpStatus::Unused) {
           // First FP instruction: give the process zeroed FP registers and
           // run the instruction again. If it was not an FP instruction, it
           // traps again with FP on and is handled as the error it is.
