@@ -19,6 +19,14 @@ class BlockDevice {
   // may span pages). Blocks the calling thread until the transfer is done.
   virtual Result<void> read(uint64_t sector, void* buffer, uint32_t count) = 0;
   virtual Result<void> write(uint64_t sector, const void* buffer, uint32_t count) = 0;
+  // Reads `count` consecutive pages of the device (kPageBytes each), from
+  // `sector` on, into the separate page buffers `pages[0..count)`. A driver
+  // that can scatter does it in few requests; this default reads each page
+  // on its own.
+  virtual Result<void> read_pages(uint64_t sector, void* const* pages, uint32_t count) {
+    for (uint32_t i = 0; i < count; i++) TRY(read(sector + uint64_t{i} * kSectorsPerPage, pages[i], kSectorsPerPage));
+    return {};
+  }
   // Makes completed writes durable (a write cache flush), where the device
   // has a volatile cache.
   virtual Result<void> flush() { return {}; }

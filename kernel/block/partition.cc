@@ -41,6 +41,12 @@ Result<void> PartitionDevice::read(uint64_t sector, void* buffer, uint32_t count
   return disk_->read(first_ + sector, buffer, count);
 }
 
+Result<void> PartitionDevice::read_pages(uint64_t sector, void* const* pages, uint32_t count) {
+  uint64_t n = uint64_t{count} * kSectorsPerPage;
+  if (sector >= sectors_ || n > sectors_ - sector) return Error::Invalid;
+  return disk_->read_pages(first_ + sector, pages, count);
+}
+
 Result<void> PartitionDevice::write(uint64_t sector, const void* buffer, uint32_t count) {
   if (sector >= sectors_ || count > sectors_ - sector) return Error::Invalid;
   return disk_->write(first_ + sector, buffer, count);

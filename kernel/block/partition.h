@@ -11,6 +11,7 @@ class PartitionDevice final : public BlockDevice {
   PartitionDevice(BlockDevice* disk, uint64_t first_sector, uint64_t sectors, const char* name);
   Result<void> read(uint64_t sector, void* buffer, uint32_t count) override;
   Result<void> write(uint64_t sector, const void* buffer, uint32_t count) override;
+  Result<void> read_pages(uint64_t sector, void* const* pages, uint32_t count) override;
   Result<void> flush() override { return disk_->flush(); }
   uint64_t sector_count() const override { return sectors_; }
   const char* name() const override { return name_; }

@@ -5,4 +5,7 @@
 
 namespace rivet::block {
 inline constexpr uint32_t kSectorSize = 512;
+// Page-sized transfers (read_pages): 4096 bytes, 8 sectors.
+inline constexpr uint32_t kPageBytes = 4096;
+inline constexpr uint32_t kSectorsPerPage = kPageBytes / kSectorSize;
 }

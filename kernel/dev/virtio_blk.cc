@@ -28,6 +28,7 @@ enum : uintptr_t {
 constexpr uint32_t kMagicValue = 0x74726976;  // "virt"
 constexpr uint32_t kBlockDeviceId = 2;
 enum : uint32_t { kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8 };
+constexpr uint32_t kFeatureSegMax = 1u << 2;
 constexpr uint32_t kFeatureReadOnly = 1u << 5;
 constexpr uint32_t kFeatureFlush = 1u << 9;
 constexpr uint32_t kFeatureVersion1 = 1u << 0;  // bit 32, in the second feature word
@@ -35,7 +36,16 @@ constexpr uint32_t kFeatureVersion1 = 1u << 0;  // bit 32, in the second feature
 enum : uint32_t { kRequestIn = 0, kRequestOut = 1, kRequestFlush = 4 };
 enum : uint16_t { kDescNext = 1, kDescWrite = 2 };
 
-constexpr uint16_t kQueueSize = 64;  // descriptors; 3 per request
+constexpr uint16_t kQueueSize = 64;  // descriptors: a header, the data segments, a status
+// Data segments of one request at most, so that a request always fits in
+// the ring beside another.
+constexpr uint32_t kMaxSegments = 30;
+
+// One piece of a request's data: a run of kernel memory.
+struct Segment {
+  void* data;
+  uint32_t bytes;
+};
 
 struct Desc {
   uint64_t addr;
@@ -77,11 +87,26 @@ class VirtioBlock final : public block::BlockDevice {
  public:
   Result<void> start(const dt::Virtio& desc, int index);
   Result<void> read(uint64_t sector, void* buffer, uint32_t count) override {
-    return transfer(kRequestIn, sector, buffer, count);
+    Segment s{buffer, count * block::kSectorSize};
+    return transfer(kRequestIn, sector, &s, 1);
   }
   Result<void> write(uint64_t sector, const void* buffer, uint32_t count) override {
     if (read_only_) return Error::ReadOnly;
-    return transfer(kRequestOut, sector, const_cast<void*>(buffer), count);
+    Segment s{const_cast<void*>(buffer), count * block::kSectorSize};
+    return transfer(kRequestOut, sector, &s, 1);
+  }
+  // Scatters a run of pages in as one request of up to max_segments_ pages.
+  Result<void> read_pages(uint64_t sector, void* const* pages, uint32_t count) override {
+    Segment segs[kMaxSegments];
+    while (count > 0) {
+      uint32_t n = count < max_segments_ ? count : max_segments_;
+      for (uint32_t i = 0; i < n; i++) segs[i] = Segment{pages[i], block::kPageBytes};
+      TRY(transfer(kRequestIn, sector, segs, n));
+      sector += uint64_t{n} * block::kSectorsPerPage;
+      pages += n;
+      count -= n;
+    }
+    return {};
   }
   Result<void> flush() override {
     if (!has_flush_) return {};
@@ -95,8 +120,8 @@ class VirtioBlock final : public block::BlockDevice {
  private:
   uint32_t reg(uintptr_t r) { return arch::mmio_read32(base_ + r); }
   void set(uintptr_t r, uint32_t v) { arch::mmio_write32(base_ + r, v); }
-  Result<void> transfer(uint32_t type, uint64_t sector, void* buffer, uint32_t count);
-  int allocate_descriptor();
+  Result<void> transfer(uint32_t type, uint64_t sector, const Segment* segs, uint32_t nsegs);
+  bool allocate_descriptors(int* d, uint32_t n);
 
   Spinlock lock_{"virtio-blk"};
   uintptr_t base_ = 0;
@@ -104,6 +129,7 @@ class VirtioBlock final : public block::BlockDevice {
   uint64_t sectors_ = 0;
   bool read_only_ = false;
   bool has_flush_ = false;
+  uint32_t max_segments_ = 1;
   char name_[16] = {};
   Desc* desc_ = nullptr;
   Avail* avail_ = nullptr;
@@ -135,7 +161,7 @@ Result<void> VirtioBlock::start(const dt::Virtio& d, int index) {
   read_only_ = features & kFeatureReadOnly;
   has_flush_ = features & kFeatureFlush;
   set(kDriverFeaturesSel, 0);
-  set(kDriverFeatures, features & (kFeatureReadOnly | kFeatureFlush));
+  set(kDriverFeatures, features & (kFeatureReadOnly | kFeatureFlush | kFeatureSegMax));
   set(kDriverFeaturesSel, 1);
   set(kDriverFeatures, version == 2 ? kFeatureVersion1 : 0);
   set(kStatus, kAcknowledge | kDriver | kFeaturesOk);
@@ -170,52 +196,52 @@ Result<void> VirtioBlock::start(const dt::Virtio& d, int index) {
   }
   for (bool& f : free_) f = true;
   sectors_ = static_cast<uint64_t>(reg(kConfig)) | static_cast<uint64_t>(reg(kConfig + 4)) << 32;
+  // Without SEG_MAX the device promises nothing about scatter lists: one
+  // segment per request then.
+  if (features & kFeatureSegMax) {
+    uint32_t seg_max = reg(kConfig + 12);
+    max_segments_ = seg_max == 0 ? 1 : seg_max < kMaxSegments ? seg_max : kMaxSegments;
+  }
   snformat(name_, sizeof name_, "vd%c", 'a' + index);
   set(kStatus, kAcknowledge | kDriver | kFeaturesOk | kDriverOk);
   return {};
 }
 
-int VirtioBlock::allocate_descriptor() {
-  for (int i = 0; i < kQueueSize; i++) {
-    if (free_[i]) {
-      free_[i] = false;
-      return i;
-    }
-  }
-  return -1;
+// Takes n free descriptors into d[], or none if fewer are free.
+bool VirtioBlock::allocate_descriptors(int* d, uint32_t n) {
+  uint32_t got = 0;
+  for (int i = 0; i < kQueueSize && got < n; i++)
+    if (free_[i]) d[got++] = i;
+  if (got < n) return false;
+  for (uint32_t i = 0; i < n; i++) free_[d[i]] = false;
+  return true;
 }
 
-Result<void> VirtioBlock::transfer(uint32_t type, uint64_t sector, void* buffer, uint32_t count) {
-  if (type != kRequestFlush && (count == 0 || sector >= sectors_ || count > sectors_ - sector))
+Result<void> VirtioBlock::transfer(uint32_t type, uint64_t sector, const Segment* segs, uint32_t nsegs) {
+  uint64_t count = 0;  // sectors
+  for (uint32_t i = 0; i < nsegs; i++) {
+    if (segs[i].bytes == 0 || segs[i].bytes % block::kSectorSize) return Error::Invalid;
+    count += segs[i].bytes / block::kSectorSize;
+  }
+  if (nsegs > kMaxSegments || (type != kRequestFlush && (count == 0 || sector >= sectors_ || count > sectors_ - sector)))
     return Error::Invalid;
   SpinlockGuard guard(lock_);
-  int d[3];
-  for (;;) {
-    d[0] = allocate_descriptor();
-    d[1] = d[0] >= 0 ? allocate_descriptor() : -1;
-    d[2] = d[1] >= 0 ? allocate_descriptor() : -1;
-    if (d[2] >= 0) break;
-    for (int i : d)
-      if (i >= 0) free_[i] = true;
-    sleep_on(free_, lock_);  // all descriptors busy: wait for a completion
-  }
+  int d[kMaxSegments + 2];
+  uint32_t ndesc = nsegs + 2;
+  while (!allocate_descriptors(d, ndesc)) sleep_on(free_, lock_);  // wait for a completion
   Slot& slot = slots_[d[0]];
   slot.header = RequestHeader{type, 0, sector};
   slot.status = 0xff;
   slot.done = false;
   slot.in_use = true;
 
+  // The header, each data segment, the status byte: one chain.
   desc_[d[0]] = Desc{dma_address(&slot.header), sizeof(RequestHeader), kDescNext, static_cast<uint16_t>(d[1])};
-  int status_desc = d[1];
-  if (type != kRequestFlush) {
-    desc_[d[1]] = Desc{dma_address(buffer), count * block::kSectorSize,
-                       static_cast<uint16_t>(kDescNext | (type == kRequestIn ? kDescWrite : 0)),
-                       static_cast<uint16_t>(d[2])};
-    status_desc = d[2];
-  } else {
-    free_[d[2]] = true;
-  }
-  desc_[status_desc] = Desc{dma_address(const_cast<uint8_t*>(&slot.status)), 1, kDescWrite, 0};
+  for (uint32_t i = 0; i < nsegs; i++)
+    desc_[d[i + 1]] = Desc{dma_address(segs[i].data), segs[i].bytes,
+                           static_cast<uint16_t>(kDescNext | (type == kRequestIn ? kDescWrite : 0)),
+                           static_cast<uint16_t>(d[i + 2])};
+  desc_[d[nsegs + 1]] = Desc{dma_address(const_cast<uint8_t*>(&slot.status)), 1, kDescWrite, 0};
 
   avail_->ring[avail_->idx % kQueueSize] = static_cast<uint16_t>(d[0]);
   __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the ring entry before the index
@@ -226,8 +252,7 @@ Result<void> VirtioBlock::transfer(uint32_t type, uint64_t sector, void* buffer,
   while (!slot.done) sleep_on(&slot, lock_);
   uint8_t status = slot.status;
   slot.in_use = false;
-  for (int i = 0; i < 3; i++)
-    if (i < 2 || type != kRequestFlush) free_[d[i]] = true;
+  for (uint32_t i = 0; i < ndesc; i++) free_[d[i]] = true;
   wakeup(free_);
   return status == 0 ? Result<void>() : Error::Io;
 }

@@ -127,6 +127,27 @@ Result<Buffer*> BufferCache::read(uint32_t blockno) {
   return b;
 }
 
+Buffer* BufferCache::cached(uint32_t blockno) {
+  Buffer* found = nullptr;
+  {
+    SpinlockGuard guard(lock_);
+    for (Buffer* b = buckets_[bucket(blockno)]; b; b = b->hash_next) {
+      if (b->blockno == blockno) {
+        found = b;
+        break;
+      }
+    }
+    if (!found) return nullptr;
+    found->refcnt++;
+  }
+  found->lock.lock();
+  if (!found->valid) {  // a read that failed left it empty
+    release(found);
+    return nullptr;
+  }
+  return found;
+}
+
 Result<Buffer*> BufferCache::zeroed(uint32_t blockno) {
   Buffer* b = TRY(get(blockno));
   memset(b->data, 0, kBlockSize);

@@ -51,6 +51,11 @@ class BufferCache {
   // device if not cached. Error::Io if the device fails, Error::Malformed if
   // the block number is out of range.
   Result<Buffer*> read(uint32_t blockno);
+  // The buffer of `blockno`, locked, if the cache holds its contents;
+  // nullptr if it does not (the device copy is then the current one, since
+  // the log keeps every block written but not yet installed pinned here).
+  // Never reads the device.
+  Buffer* cached(uint32_t blockno);
   // Like read(), but the caller overwrites the whole block: the buffer comes
   // back zero-filled and valid without a device read.
   Result<Buffer*> zeroed(uint32_t blockno);

@@ -47,6 +47,9 @@ void inode_put(Inode* ip);  // inside an operation
 Inode* inode_dup(Inode* ip);
 // ip locked. Fewer than n bytes at end of file; holes read as zeros.
 Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
+// ip locked. Whole pages from a page-aligned offset, straight from the
+// device where the cache does not hold them (see readi_pages).
+Result<void> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count);
 // ip NOT locked and not inside an operation: writes in log-sized chunks,
 // each its own operation (for msync of shared mappings).
 Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n);

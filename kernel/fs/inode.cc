@@ -331,6 +331,56 @@ Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
   return done;
 }
 
+Result<void> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count) {
+  RIVET_ASSERT(ip->lock.held_by_current());
+  static_assert(kBlockSize == block::kPageBytes);
+  FileSystem& fs = *ip->fs;
+  if (off % kBlockSize) return Error::Invalid;
+  uint64_t first = off / kBlockSize;
+  uint32_t i = 0;
+  while (i < count) {
+    uint64_t pos = (first + i) * kBlockSize;
+    uint32_t block = 0;
+    if (pos < ip->size) block = TRY(bmap(ip, first + i, false));
+    if (block == 0) {  // past end of file, or a hole
+      memset(pages[i], 0, kBlockSize);
+      i++;
+      continue;
+    }
+    if (Buffer* bp = fs.cache().cached(block)) {
+      memcpy(pages[i], bp->data, kBlockSize);
+      fs.cache().release(bp);
+      i++;
+      continue;
+    }
+    // A run of blocks that follow this one on the device, none cached.
+    uint32_t run = 1;
+    while (i + run < count && (first + i + run) * kBlockSize < ip->size) {
+      uint32_t next = TRY(bmap(ip, first + i + run, false));
+      if (next != block + run) break;
+      Buffer* bp = fs.cache().cached(next);
+      if (bp) {
+        fs.cache().release(bp);
+        break;
+      }
+      run++;
+    }
+    if (uint64_t{block} + run > fs.superblock().size) return Error::Malformed;
+    if (!fs.cache().device()->read_pages(uint64_t{block} * kSectorsPerBlock, reinterpret_cast<void* const*>(pages + i), run).ok())
+      return Error::Io;
+    i += run;
+  }
+  // The last block's bytes past end of file are not the file's.
+  for (uint32_t j = 0; j < count; j++) {
+    uint64_t pos = (first + j) * kBlockSize;
+    if (pos + kBlockSize > ip->size) {
+      uint64_t keep = pos < ip->size ? ip->size - pos : 0;
+      memset(pages[j] + keep, 0, kBlockSize - keep);
+    }
+  }
+  return {};
+}
+
 Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
   RIVET_ASSERT(ip->lock.held_by_current());
   FileSystem& fs = *ip->fs;

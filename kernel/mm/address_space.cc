@@ -65,6 +65,10 @@ bool pte_permits(PageTableEntry e, Access access) {
 }
 
 constexpr PteFlags kCopyOnWrite = PteFlags(Pte::Rsw0);
+// Read-ahead of private file pages: at most this many pages per fault, and
+// only while this many pages are free.
+constexpr uint32_t kMaxReadAhead = 32;
+constexpr uint64_t kReadAheadMinFree = 1024;
 // Below this many free pages, fork shares private pages through swap.
 constexpr uint64_t kForkSwapBelow = 1024;
 
@@ -186,16 +190,20 @@ Vma* AddressSpace::find(uint64_t va) const {
   return nullptr;
 }
 
-Result<Vma*> AddressSpace::add_vma(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags) {
+Result<Vma*> AddressSpace::add_vma(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags, Vma* record) {
+  auto refuse = [record](Error e) -> Result<Vma*> {
+    if (record) kdelete(record);
+    return e;
+  };
   bool empty_ok = flags & kVmaHeap;
   if (start > end || (start == end && !empty_ok) || (start | end) & (kPageSize - 1) || end > kUserLimit ||
       start < kPageSize)
-    return Error::Invalid;
+    return refuse(Error::Invalid);
   Vma** link = &vmas_;
   while (*link && (*link)->start < start) link = &(*link)->next;
   for (Vma* v = vmas_; v; v = v->next)
-    if (v->start < end && start < v->end) return Error::Exists;
-  Vma* v = TRY(knew<Vma>());
+    if (v->start < end && start < v->end) return refuse(Error::Exists);
+  Vma* v = record ? record : TRY(knew<Vma>());
   v->start = start;
   v->end = end;
   v->prot = prot;
@@ -288,9 +296,10 @@ Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
   PteFlags base = user_pte_flags(vma->prot);
   bool from_file = vma->inode && page_va < vma->file_end;
   if (vma->inode && !from_file && !(vma->flags & kVmaImage)) return Error::Fault;  // past the mapped file
+  uint64_t size = ~uint64_t{0};
   if (from_file && (vma->flags & kVmaMmap)) {
     // A page wholly beyond end of file is an error, as a bus error would be.
-    uint64_t size = TRY(file_size(vma->inode));
+    size = TRY(file_size(vma->inode));
     if (vma->offset_of(page_va) >= size) return Error::Fault;
   }
   if (from_file && (vma->flags & kVmaShared)) {
@@ -303,22 +312,7 @@ Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
     }
     return {};
   }
-  if (from_file) {
-    // A private page of a file: read it into a page of its own. Only the
-    // bytes below file_end come from the file (the rest of an ELF segment's
-    // last page is BSS; past end of file reads as zeros).
-    PhysAddr page = TRY(alloc_zeroed_page());
-    uint64_t n = vma->file_end - page_va < kPageSize ? vma->file_end - page_va : kPageSize;
-    Result<void> read = fs::inode_lock(vma->inode);
-    if (read) {
-      auto got = fs::inode_read(vma->inode, IoBuffer::kernel(phys_to_virt(page)), vma->offset_of(page_va), n);
-      fs::inode_unlock(vma->inode);
-      if (!got) read = got.error();
-    }
-    if (read) read = page_table_.map(VirtAddr(page_va), page, kPageSize, base);
-    if (!read) page_put(page);
-    return read;
-  }
+  if (from_file) return fault_in_file(vma, page_va, access, size);
   // Anonymous memory (and an ELF segment's BSS pages): a read maps the
   // shared zero page, read-only and copy-on-write; a write gets a page.
   if (access != Access::Write) {
@@ -337,6 +331,64 @@ Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
     page_put(page);
     return r.error();
   }
+  return {};
+}
+
+Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access access, uint64_t size) {
+  // Private pages of a file, each read into a page of its own. One page,
+  // unless this fault is where the previous batch stopped: then the
+  // program reads the file in order, and the batch doubles up to
+  // kMaxReadAhead pages (while memory is plentiful), read from the device
+  // in one request where the blocks are adjacent. Sparse touches still
+  // read only the pages touched.
+  uint32_t want = 1;
+  if (access != Access::Write && page_va == vma->readahead_next && page_stats().free_pages >= kReadAheadMinFree) {
+    want = vma->readahead_pages < 2 ? 4 : 2 * vma->readahead_pages;
+    if (want > kMaxReadAhead) want = kMaxReadAhead;
+  }
+  // Only pages of the file's part of the area that are not there yet.
+  uint32_t n = 1;
+  for (; n < want; n++) {
+    uint64_t va = page_va + n * kPageSize;
+    if (va >= vma->end || va >= vma->file_end || vma->offset_of(va) >= size) break;
+    auto e = page_table_.walk(VirtAddr(va), false);
+    if (e && e.value()->raw != 0) break;  // present, or out on swap
+  }
+  PhysAddr pages[kMaxReadAhead];
+  uint8_t* buffers[kMaxReadAhead];
+  uint32_t got = 0;
+  for (; got < n; got++) {
+    auto page = alloc_page();
+    if (!page) {
+      if (got == 0) return page.error();
+      break;  // read fewer
+    }
+    pages[got] = page.value();
+    buffers[got] = phys_to_virt<uint8_t>(page.value());
+  }
+  Result<void> read = fs::inode_lock(vma->inode);
+  if (read) {
+    read = fs::inode_read_pages(vma->inode, vma->offset_of(page_va), buffers, got);
+    fs::inode_unlock(vma->inode);
+  }
+  if (!read) {
+    for (uint32_t i = 0; i < got; i++) page_put(pages[i]);
+    return read.error();
+  }
+  // Only bytes below file_end are the file's: the rest of an ELF segment's
+  // last file page is BSS.
+  PteFlags base = user_pte_flags(vma->prot);
+  uint32_t mapped = 0;
+  for (; mapped < got; mapped++) {
+    uint64_t va = page_va + mapped * kPageSize;
+    if (va + kPageSize > vma->file_end)
+      __builtin_memset(buffers[mapped] + (vma->file_end - va), 0, va + kPageSize - vma->file_end);
+    if (!page_table_.map(VirtAddr(va), pages[mapped], kPageSize, base)) break;
+  }
+  for (uint32_t i = mapped; i < got; i++) page_put(pages[i]);
+  if (mapped == 0) return Error::NoMemory;  // no page table page for the faulting page
+  vma->readahead_next = page_va + mapped * kPageSize;
+  vma->readahead_pages = mapped;
   return {};
 }
 
@@ -367,7 +419,12 @@ Result<void> AddressSpace::handle_fault(uint64_t va, Access access) {
     }
     return Error::Fault;
   }
-  // Nothing to do (a stale TLB entry raced us): flush it and retry.
+  // The PTE allows the access. Harts that do not set A and D themselves
+  // (Svade) fault when they are clear, as after the clock cleared A: set
+  // them here. Otherwise a stale TLB entry raced us: flush it and retry.
+  PteFlags f = e->flags() | Pte::Accessed;
+  if (access == Access::Write) f = f | Pte::Dirty;
+  if (f.bits() != e->flags().bits()) e->raw = PageTableEntry::make(e->phys(), f).raw;
   arch::sfence_vma_page(page_va);
   return {};
 }

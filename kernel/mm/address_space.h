@@ -49,6 +49,11 @@ struct Vma {
   uint64_t file_offset = 0;
   uint64_t file_end = 0;
   bool file_writable = false;  // the descriptor mmap'd was open for writing
+  // Read-ahead of private file pages: the page after the last batch read
+  // in, and that batch's size. A fault there means the program is walking
+  // the file in order, so the next batch is bigger.
+  uint64_t readahead_next = 0;
+  uint32_t readahead_pages = 0;
   bool contains(uint64_t va) const { return va >= start && va < end; }
   uint64_t offset_of(uint64_t va) const { return file_offset + (va - start); }
 };
@@ -67,8 +72,10 @@ class AddressSpace {
   Vma* find(uint64_t va) const;
   // Adds [start, end) with prot/flags; Error::Exists if it overlaps an area,
   // Error::Invalid if unaligned, empty (except the heap, which may be) or
-  // outside user space.
-  Result<Vma*> add_vma(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags);
+  // outside user space. `record`, if given, is a Vma from knew<Vma>() to
+  // use (so a caller can allocate before it changes anything); it is freed
+  // if the call fails.
+  Result<Vma*> add_vma(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags, Vma* record = nullptr);
   // Moves an area's end (heap growth/shrink). Shrinking frees the pages.
   Result<void> resize_vma(Vma* vma, uint64_t new_end);
 
@@ -131,6 +138,7 @@ class AddressSpace {
   AddressSpace() = default;
   Result<void> break_copy_on_write(Vma* vma, uint64_t page_va, PageTableEntry* pte);
   Result<void> fault_in(Vma* vma, uint64_t page_va, Access access);
+  Result<void> fault_in_file(Vma* vma, uint64_t page_va, Access access, uint64_t file_size);
   Result<Vma*> split(Vma* vma, uint64_t at);  // returns the upper part
   void drop_page(Vma* vma, uint64_t va, PageTableEntry& e);
   Result<void> write_back(Vma* vma, uint64_t va, PageTableEntry& e);

@@ -4,6 +4,7 @@
 #include "kernel/fs/fs.h"
 #include "kernel/fs/inode.h"
 #include "kernel/mm/address_space.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pages.h"
 #include "kernel/mm/swap.h"
 #include "kernel/proc/process.h"
@@ -58,18 +59,25 @@ Result<long> sys_mmap(uint64_t addr, uint64_t length, int prot, int flags, int f
     // MAP_FIXED replaces earlier mappings, never the program, heap or stack.
     if (!as.range_is_mmap_only(addr, end)) return Error::Invalid;
     if (as.heap && addr < as.heap->end + mm::kPageSize && end > as.heap->start) return Error::Invalid;
-    TRY(as.unmap_range(addr, end));
     start = addr;
   } else {
     start = as.find_gap(size, aligned(addr) ? addr : 0);
     if (start == 0) return Error::NoMemory;
   }
 
-  // Commit.
+  // Commit: the new area's record first, so that running out of kernel
+  // memory fails the call before an old mapping is gone.
+  mm::Vma* record = TRY(knew<mm::Vma>());
+  if (flags & MAP_FIXED) {
+    if (auto r = as.unmap_range(start, start + size); !r) {
+      kdelete(record);
+      return r.error();
+    }
+  }
   uint32_t vflags = mm::kVmaMmap;
   if (shared) vflags |= mm::kVmaShared;
   if (anonymous) vflags |= mm::kVmaAnonymous;
-  mm::Vma* vma = TRY(as.add_vma(start, start + size, static_cast<uint32_t>(prot), vflags));
+  mm::Vma* vma = TRY(as.add_vma(start, start + size, static_cast<uint32_t>(prot), vflags, record));
   if (file) {
     // The mapping holds its own reference: closing fd does not end it.
     vma->inode = fs::inode_dup(file->ip);

@@ -24,6 +24,7 @@ rivet_unit_test(fs_test
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_test.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_crash_test.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_misc_test.cc
+  ${CMAKE_SOURCE_DIR}/tests/unit/fs_read_pages_test.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_test_fixture.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_test_support.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_host_kernel.cc

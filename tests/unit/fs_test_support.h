@@ -24,6 +24,12 @@ class MemoryDisk : public block::BlockDevice {
 
   Result<void> read(uint64_t sector, void* buffer, uint32_t count) override;
   Result<void> write(uint64_t sector, const void* buffer, uint32_t count) override;
+  // Counts each call as one request, as a scattering driver would make.
+  Result<void> read_pages(uint64_t sector, void* const* pages, uint32_t count) override {
+    page_requests++;
+    pages_read += count;
+    return BlockDevice::read_pages(sector, pages, count);
+  }
   Result<void> flush() override {
     flushes++;
     return {};
@@ -34,6 +40,8 @@ class MemoryDisk : public block::BlockDevice {
   size_t stored_blocks() const { return blocks_.size(); }
   uint64_t writes = 0;  // write() calls
   uint64_t flushes = 0;
+  uint64_t page_requests = 0;  // read_pages() calls
+  uint64_t pages_read = 0;     // pages they read
   bool fail_reads = false;
 
  private:

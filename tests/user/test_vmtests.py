@@ -30,7 +30,10 @@ def main():
     disk = rivet_system.fresh_disk(args)
     with rivet_system.boot(args, disk) as q:
         q.send("vmtests %s\r" % args.test)
-        m = q.expect(r"vmtests: %s: (ok.*|FAIL.*)\n" % re.escape(args.test), timeout=args.timeout)
+        # A name vmtests does not know (a stale build) fails at once.
+        m = q.expect(r"vmtests: (?:%s: (ok.*|FAIL.*)|(no test named .*))\n" % re.escape(args.test),
+                     timeout=args.timeout)
+        assert not m.group(2), "vmtests: " + m.group(2)
         verdict = m.group(1)
         assert verdict.startswith("ok"), "vmtests %s: %s" % (args.test, verdict)
         if "skipped" in verdict:

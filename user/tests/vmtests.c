@@ -787,6 +787,50 @@ static void test_mmap_file_eof(void) {
   OK(unlink("eof.tmp"));
 }
 
+// Reading a private file mapping in order reads ahead: after two pages in
+// order more than two are resident, and the rest arrives in batches. The
+// batches stop at end of file and at a page that is already there (here
+// one written privately first, whose change must survive), and sparse
+// touches stay one page each (mmap_lazy).
+static void test_mmap_readahead(void) {
+  uint64 size = 200 * PAGE + 100;
+  int fd = make_file("ahead.tmp", size);
+  // The test's own code comes in on demand too: run what it calls once
+  // before counting, so only the mapping's pages change the count.
+  static char zeros[16];
+  check_zero(zeros, sizeof zeros, "warm-up");
+  munmap(MAP(mmap(0, PAGE, PROT_READ, MAP_PRIVATE, fd, 0)), PAGE);
+  struct memstat before = mem();
+  char* p = MAP(mmap(0, 256 * PAGE, RW, MAP_PRIVATE, fd, 0));
+  p[40 * PAGE + 7] = '!';
+  struct memstat m = mem();
+  CHECK(m.resident_pages == before.resident_pages + 1, "a write made %ld pages resident",
+        (long)(m.resident_pages - before.resident_pages));
+  CHECK(p[0] == file_byte(0), "page 0 has the wrong contents");
+  m = mem();
+  CHECK(m.resident_pages == before.resident_pages + 2, "the first page read made %ld resident",
+        (long)(m.resident_pages - before.resident_pages - 1));
+  CHECK(p[PAGE] == file_byte(PAGE), "page 1 has the wrong contents");
+  m = mem();
+  long ahead = (long)(m.resident_pages - before.resident_pages) - 3;
+  CHECK(ahead > 0 && ahead <= 32, "reading page 1 after page 0 read %ld pages ahead (expected 1..32)", ahead);
+  for (uint64 i = 0; i < size; i++) {
+    char want = i == 40 * PAGE + 7 ? '!' : file_byte(i);
+    if (p[i] != want) fail("byte %lu is %d, expected %d", (unsigned long)i, p[i], want);
+  }
+  m = mem();
+  CHECK(m.resident_pages == before.resident_pages + 201, "reading a 201-page file made %ld pages resident",
+        (long)(m.resident_pages - before.resident_pages));
+  check_zero(p + size, PAGE - 100, "the last page past end of file");
+  kills_read(p + 201 * PAGE, "reading past end of file after read-ahead");
+  OK(munmap(p, 256 * PAGE));
+  m = mem();
+  CHECK(m.resident_pages == before.resident_pages, "munmap left %ld pages resident",
+        (long)(m.resident_pages - before.resident_pages));
+  close(fd);
+  OK(unlink("ahead.tmp"));
+}
+
 // A mapping holds its own reference to the file: close() (and unlink) do not end it.
 static void test_mmap_file_close(void) {
   int fd = make_file("close.tmp", 2 * PAGE);
@@ -1500,6 +1544,7 @@ static const struct test tests[] = {
     {"mmap_many", test_mmap_many, 0},
     {"mmap_file", test_mmap_file, 0},
     {"mmap_file_eof", test_mmap_file_eof, 0},
+    {"mmap_readahead", test_mmap_readahead, 0},
     {"mmap_file_close", test_mmap_file_close, 0},
     {"mmap_private", test_mmap_private, 0},
     {"mmap_shared", test_mmap_shared, 0},

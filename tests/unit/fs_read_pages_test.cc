@@ -1,0 +1,128 @@
+// readi_pages, the file system's path for mmap'd private pages: whole pages
+// straight from the device in as few requests as the block layout allows,
+// the cache's copy where it has one, zeros for holes and past end of file.
+#include <string.h>
+
+#include <gtest/gtest.h>
+
+#include "kernel/fs/filesystem.h"
+#include "kernel/fs/inode.h"
+#include "tests/unit/fs_test_fixture.h"
+
+namespace rivet::fstest {
+namespace {
+
+constexpr size_t kPage = fs::kBlockSize;
+
+class FsReadPages : public FsFixture {
+ protected:
+  void TearDown() override {
+    for (auto* p : pages_) delete[] p;
+    pages_.clear();
+    FsFixture::TearDown();
+  }
+  // `count` page buffers filled with a marker byte, so a page left unwritten shows.
+  uint8_t* const* buffers(uint32_t count) {
+    for (auto* p : pages_) delete[] p;
+    pages_.clear();
+    for (uint32_t i = 0; i < count; i++) {
+      pages_.push_back(new uint8_t[kPage]);
+      memset(pages_.back(), 0xa5, kPage);
+    }
+    return pages_.data();
+  }
+  Result<void> read_pages(fs::File* f, uint64_t off, uint8_t* const* pages, uint32_t count) {
+    TRY(fs::inode_lock(f->ip));
+    auto r = fs::readi_pages(f->ip, off, pages, count);
+    fs::inode_unlock(f->ip);
+    return r;
+  }
+  // The bytes of pages[0..count) as one string.
+  std::string joined(uint8_t* const* pages, uint32_t count) {
+    std::string s;
+    for (uint32_t i = 0; i < count; i++) s.append(reinterpret_cast<char*>(pages[i]), kPage);
+    return s;
+  }
+
+  std::vector<uint8_t*> pages_;
+};
+
+// Proves a file read by readi_pages matches what read() returns, the last page's tail and pages past end of file read as zeros, and a file laid out in order on the disk comes in far fewer device requests than pages.
+TEST_F(FsReadPages, MatchesFileAndBatchesRequests) {
+  std::string data = pattern(37 * kPage + 123, 11);
+  ASSERT_TRUE(write_file("/f", data).ok());
+  remount();  // nothing cached: every block comes from the device
+  fs::File* f = fs::open("/f", kRdOnly).value();
+  uint64_t requests = disk->page_requests;
+  auto pages = buffers(40);
+  ASSERT_TRUE(read_pages(f, 0, pages, 40).ok());
+  std::string want = data + std::string(40 * kPage - data.size(), '\0');
+  EXPECT_TRUE(joined(pages, 40) == want);
+  // 38 blocks of data; the single-indirect block after the 12 direct ones
+  // breaks the run, so at least 2 requests, and a handful at most.
+  uint64_t made = disk->page_requests - requests;
+  EXPECT_GE(made, 2u);
+  EXPECT_LE(made, 4u);
+  EXPECT_EQ(disk->pages_read, 38u);
+  // From the middle, too.
+  pages = buffers(5);
+  ASSERT_TRUE(read_pages(f, 20 * kPage, pages, 5).ok());
+  EXPECT_TRUE(joined(pages, 5) == data.substr(20 * kPage, 5 * kPage));
+  fs::file_close(f);
+}
+
+// Proves a block changed in the current operation (in the cache, its home on the disk still old) is read from the cache, not the stale device copy, also in the middle of a run.
+TEST_F(FsReadPages, CacheWinsOverStaleDevice) {
+  std::string data = pattern(8 * kPage, 12);
+  ASSERT_TRUE(write_file("/f", data).ok());
+  remount();
+  fs::File* f = fs::open("/f", kRdWr).value();
+  std::string fresh = pattern(kPage, 13);
+  fs::root_fs().log().begin_op();
+  ASSERT_TRUE(fs::inode_lock(f->ip).ok());
+  ASSERT_EQ(fs::writei(f->ip, IoBuffer::kernel(fresh.data()), 3 * kPage, kPage).value(), kPage);
+  auto pages = buffers(8);
+  auto r = fs::readi_pages(f->ip, 0, pages, 8);
+  fs::inode_unlock(f->ip);
+  fs::root_fs().log().end_op();
+  ASSERT_TRUE(r.ok());
+  std::string want = data;
+  want.replace(3 * kPage, kPage, fresh);
+  EXPECT_TRUE(joined(pages, 8) == want);
+  fs::file_close(f);
+}
+
+// Proves holes in a sparse file read as zeros without touching the device for them.
+TEST_F(FsReadPages, HolesAreZeros) {
+  fs::File* f = fs::open("/sparse", kCreate | kRdWr).value();
+  std::string a = pattern(kPage, 14), b = pattern(kPage, 15);
+  ASSERT_EQ(fs::inode_write(f->ip, IoBuffer::kernel(a.data()), 0, kPage).value(), kPage);
+  ASSERT_EQ(fs::inode_write(f->ip, IoBuffer::kernel(b.data()), 5 * kPage, kPage).value(), kPage);
+  fs::file_close(f);
+  remount();
+  f = fs::open("/sparse", kRdOnly).value();
+  uint64_t before = disk->pages_read;
+  auto pages = buffers(6);
+  ASSERT_TRUE(read_pages(f, 0, pages, 6).ok());
+  EXPECT_TRUE(joined(pages, 6) == a + std::string(4 * kPage, '\0') + b);
+  EXPECT_EQ(disk->pages_read - before, 2u);
+  fs::file_close(f);
+}
+
+// Proves an offset that is not block-aligned is Invalid and a failing device is Io, never a crash.
+TEST_F(FsReadPages, BadOffsetAndDeviceError) {
+  ASSERT_TRUE(write_file("/f", pattern(4 * kPage, 16)).ok());
+  remount();
+  fs::File* f = fs::open("/f", kRdOnly).value();
+  auto pages = buffers(2);
+  EXPECT_EQ(read_pages(f, 100, pages, 2).error(), Error::Invalid);
+  disk->fail_reads = true;
+  auto r = read_pages(f, 0, pages, 2);
+  disk->fail_reads = false;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), Error::Io);
+  fs::file_close(f);
+}
+
+}  // namespace
+}  // namespace rivet::fstest
