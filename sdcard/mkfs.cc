@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "sdcard/cli.h"
 #include "sdcard/fs_image.h"
 
 namespace {
@@ -54,58 +55,8 @@ const char kUsage[] =
     "Missing parent directories are created. Exit status: 0 on success, 1 if\n"
     "the contents do not fit or an input cannot be read, 2 for a bad command line.\n";
 
-std::string g_partial;
-
-[[noreturn]] void usage_error(const char* format, ...) {
-  va_list args;
-  va_start(args, format);
-  fprintf(stderr, "%s: error: ", kProgram);
-  vfprintf(stderr, format, args);
-  va_end(args);
-  fprintf(stderr, "\n(run '%s --help' for usage)\n", kProgram);
-  exit(2);
-}
-
-[[noreturn]] void fail(const char* format, ...) {
-  if (!g_partial.empty()) unlink(g_partial.c_str());
-  va_list args;
-  va_start(args, format);
-  fprintf(stderr, "%s: error: ", kProgram);
-  vfprintf(stderr, format, args);
-  va_end(args);
-  fputc('\n', stderr);
-  exit(1);
-}
-
-bool parse_number(const std::string& text, uint64_t* out) {
-  if (text.empty()) return false;
-  uint64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    if (n > (UINT64_MAX - (c - '0')) / 10) return false;
-    n = n * 10 + (c - '0');
-  }
-  *out = n;
-  return true;
-}
-
-bool parse_size(const std::string& text, uint64_t* bytes) {
-  size_t i = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') i++;
-  uint64_t n;
-  if (!parse_number(text.substr(0, i), &n)) return false;
-  std::string suffix = text.substr(i);
-  int shift = 0;
-  if (suffix.empty()) shift = 0;
-  else if (suffix == "K" || suffix == "k") shift = 10;
-  else if (suffix == "M" || suffix == "m") shift = 20;
-  else if (suffix == "G" || suffix == "g") shift = 30;
-  else if (suffix == "T" || suffix == "t") shift = 40;
-  else return false;
-  if (n > (UINT64_MAX >> shift)) return false;
-  *bytes = n << shift;
-  return true;
-}
+using cli::fail;
+using cli::usage_error;
 
 std::vector<uint8_t> read_host_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -139,8 +90,8 @@ bool parse_device(const std::string& spec, Entry* e) {
   if (c1 == std::string::npos) return false;
   e->kind = Entry::Dev;
   e->path = spec.substr(0, c1);
-  return parse_number(spec.substr(c1 + 1, c2 - c1 - 1), &e->major) &&
-         parse_number(spec.substr(c2 + 1), &e->minor) && e->major <= 0xffff && e->minor <= 0xffff;
+  return cli::parse_u64(spec.substr(c1 + 1, c2 - c1 - 1), &e->major) &&
+         cli::parse_u64(spec.substr(c2 + 1), &e->minor) && e->major <= 0xffff && e->minor <= 0xffff;
 }
 
 void read_manifest(const std::string& file, std::vector<Entry>* entries) {
@@ -166,8 +117,8 @@ void read_manifest(const std::string& file, std::vector<Entry>* entries) {
       e.kind = Entry::File;
       e.host = (a[0] == '/' ? "" : base) + a;
       e.path = b;
-    } else if (kind == "dev" && (words >> a >> b >> c) && !(words >> extra) && parse_number(b, &e.major) &&
-               parse_number(c, &e.minor) && e.major <= 0xffff && e.minor <= 0xffff) {
+    } else if (kind == "dev" && (words >> a >> b >> c) && !(words >> extra) && cli::parse_u64(b, &e.major) &&
+               cli::parse_u64(c, &e.minor) && e.major <= 0xffff && e.minor <= 0xffff) {
       e.kind = Entry::Dev;
       e.path = a;
     } else {
@@ -180,6 +131,7 @@ void read_manifest(const std::string& file, std::vector<Entry>* entries) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cli::set_program(kProgram);
   std::string out;
   uint64_t size = 0;
   uint64_t inodes = 0, log_blocks = 0;
@@ -198,14 +150,15 @@ int main(int argc, char** argv) {
       out = value();
     } else if (arg == "--size") {
       std::string v = value();
-      if (!parse_size(v, &size) || size == 0 || size % fs::kBlockSize != 0)
+      std::string why;
+      if (!cli::parse_size(v, 1, &size, &why) || size == 0 || size % fs::kBlockSize != 0)
         usage_error("bad --size '%s' (a whole number of 4096-byte blocks, e.g. 64M)", v.c_str());
     } else if (arg == "--inodes") {
       std::string v = value();
-      if (!parse_number(v, &inodes) || inodes < 2 || inodes > 0x7fffffff) usage_error("bad --inodes '%s'", v.c_str());
+      if (!cli::parse_u64(v, &inodes) || inodes < 2 || inodes > 0x7fffffff) usage_error("bad --inodes '%s'", v.c_str());
     } else if (arg == "--log") {
       std::string v = value();
-      if (!parse_number(v, &log_blocks) || log_blocks < fs::kMinLogBlocks || log_blocks > 1 + fs::kLogMaxEntries)
+      if (!cli::parse_u64(v, &log_blocks) || log_blocks < fs::kMinLogBlocks || log_blocks > 1 + fs::kLogMaxEntries)
         usage_error("bad --log '%s' (%u..%u blocks)", v.c_str(), fs::kMinLogBlocks, 1 + fs::kLogMaxEntries);
     } else if (arg == "--file") {
       std::string v = value();
@@ -255,7 +208,7 @@ int main(int argc, char** argv) {
   if (!builder.build(&error)) fail("%s", error.c_str());
 
   std::string tmp = out + ".partial";
-  g_partial = tmp;
+  cli::set_partial_output(tmp);
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) fail("cannot create '%s': %s", tmp.c_str(), strerror(errno));
   if (ftruncate(fd, static_cast<off_t>(size)) != 0) fail("cannot size '%s': %s", tmp.c_str(), strerror(errno));
@@ -266,7 +219,7 @@ int main(int argc, char** argv) {
   }
   if (fsync(fd) != 0 || close(fd) != 0) fail("cannot write '%s': %s", tmp.c_str(), strerror(errno));
   if (rename(tmp.c_str(), out.c_str()) != 0) fail("cannot rename to '%s': %s", out.c_str(), strerror(errno));
-  g_partial.clear();
+  cli::set_partial_output("");
   if (!quiet) {
     const fs::SuperBlock& sb = builder.superblock();
     printf("%s: %s: %u blocks of 4096 bytes; %u inodes (%u used); log %u blocks; %u data blocks (%u used)\n",

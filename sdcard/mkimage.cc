@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "kernel/block/gpt.h"
+#include "sdcard/cli.h"
 
 namespace {
 
@@ -66,78 +67,15 @@ const char kUsage[] =
     "  rivet-mkimage --out sd.img --size 128M \\\n"
     "      --part name=boot,type=esp,start=16384,size=32M,bootable,file=boot.fat\n";
 
-// ---- errors --------------------------------------------------------------------
-
-// A bad command line: explain and exit with status 2.
-[[noreturn]] void usage_error(const char* format, ...) {
-  va_list args;
-  va_start(args, format);
-  fprintf(stderr, "%s: error: ", kProgram);
-  vfprintf(stderr, format, args);
-  va_end(args);
-  fprintf(stderr, "\n(run '%s --help' for usage)\n", kProgram);
-  exit(2);
-}
-
-// The image being written, removed again if anything fails.
-std::string g_partial_image;
-
-// A failure while doing the work: explain, remove the partial image and exit
-// with status 1.
-[[noreturn]] void fail(const char* format, ...) {
-  if (!g_partial_image.empty()) unlink(g_partial_image.c_str());
-  va_list args;
-  va_start(args, format);
-  fprintf(stderr, "%s: error: ", kProgram);
-  vfprintf(stderr, format, args);
-  va_end(args);
-  fputc('\n', stderr);
-  exit(1);
-}
+using rivet::cli::fail;
+using rivet::cli::usage_error;
 
 // ---- parsing values ------------------------------------------------------------
 
 // Parses SIZE (see kUsage) into sectors; false if malformed or not whole sectors.
 bool parse_size(const std::string& text, uint64_t* sectors, std::string* why) {
-  size_t i = 0;
-  uint64_t number = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-    uint64_t digit = text[i] - '0';
-    if (number > (UINT64_MAX - digit) / 10) {
-      *why = "too large";
-      return false;
-    }
-    number = number * 10 + digit;
-    ++i;
-  }
-  if (i == 0) {
-    *why = "expected a number";
-    return false;
-  }
-  std::string suffix = text.substr(i);
-  if (suffix.empty() || suffix == "s" || suffix == "S") {
-    if (number > UINT64_MAX / kSectorSize) {
-      *why = "too large";
-      return false;
-    }
-    *sectors = number;
-    return true;
-  }
-  int shift;
-  switch (suffix.size() == 1 ? suffix[0] : '\0') {
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
-    case 'T': case 't': shift = 40; break;
-    default:
-      *why = "unknown suffix '" + suffix + "' (use s, K, M, G or T)";
-      return false;
-  }
-  if (number > (UINT64_MAX >> shift)) {
-    *why = "too large";
-    return false;
-  }
-  uint64_t bytes = number << shift;
+  uint64_t bytes;
+  if (!rivet::cli::parse_size(text, kSectorSize, &bytes, why)) return false;
   if (bytes % kSectorSize != 0) {
     *why = "not a whole number of 512-byte sectors";
     return false;
@@ -146,7 +84,8 @@ bool parse_size(const std::string& text, uint64_t* sectors, std::string* why) {
   return true;
 }
 
-bool parse_u64(const std::string& text, uint64_t* out) {
+// Attribute bits: decimal or 0x hex.
+bool parse_bits(const std::string& text, uint64_t* out) {
   if (text.empty()) return false;
   errno = 0;
   char* end = nullptr;
@@ -322,7 +261,7 @@ PartSpec parse_part(const std::string& text, size_t number) {
       spec.has_guid = true;
     } else if (key == "attrs") {
       uint64_t bits;
-      if (!parse_u64(value, &bits))
+      if (!parse_bits(value, &bits))
         usage_error("--part %zu: attrs '%s' is not a number", number, value.c_str());
       spec.attributes |= bits;
     } else if (key == "file") {
@@ -545,6 +484,7 @@ void print_layout(const Options& opt, const std::vector<Partition>& parts) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  rivet::cli::set_program(kProgram);
   Options opt = parse_command_line(argc, argv);
   std::vector<Partition> parts = plan_layout(opt);
 
@@ -554,7 +494,7 @@ int main(int argc, char** argv) {
   out.path = opt.out + ".tmp." + std::to_string(getpid());
   out.fd = open(out.path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out.fd < 0) fail("cannot create '%s': %s", out.path.c_str(), strerror(errno));
-  g_partial_image = out.path;
+  rivet::cli::set_partial_output(out.path);
   if (ftruncate(out.fd, off_t(opt.disk_sectors * kSectorSize)) != 0)
     fail("cannot make '%s' %s long: %s", out.path.c_str(), human_size(opt.disk_sectors).c_str(),
          strerror(errno));
@@ -570,7 +510,7 @@ int main(int argc, char** argv) {
   if (close(out.fd) != 0) fail("cannot write '%s': %s", out.path.c_str(), strerror(errno));
   if (rename(out.path.c_str(), opt.out.c_str()) != 0)
     fail("cannot rename '%s' to '%s': %s", out.path.c_str(), opt.out.c_str(), strerror(errno));
-  g_partial_image.clear();
+  rivet::cli::set_partial_output("");
   if (!opt.quiet) print_layout(opt, parts);
   return 0;
 }

@@ -124,6 +124,32 @@ class MachineReader {
   uint32_t first_interrupt(Node node);
   void read_virtio();
 
+  // Passes each entry of the node's `reg`, translated to a CPU physical
+  // address, to fn (which returns Result<void>); a node without reg has
+  // none. A malformed reg, or an entry that cannot be translated, is
+  // Error::Malformed, explained as "dt: <kind> node <path> ...".
+  template <typename Fn>
+  Result<void> each_reg_range(Node node, const char* kind, Fn&& fn) {
+    Result<uint32_t> count = fdt_.reg_count(node);
+    if (count.error() == Error::NotFound) return {};
+    if (!count.ok()) {
+      why_.text("dt: ").text(kind).text(" node ");
+      path_text(node).text(": reg at struct offset ").hex(fdt_.property(node, "reg").offset).text(" ")
+          .text(reg_problem(count.error()));
+      return Error::Malformed;
+    }
+    for (uint32_t i = 0; i < count.value(); ++i) {
+      Result<RegEntry> range = fdt_.cpu_reg(node, i);
+      if (!range.ok()) {
+        why_.text("dt: ").text(kind).text(" node ");
+        path_text(node).text(" reg entry ").dec(i).text(" cannot be translated to a physical address");
+        return Error::Malformed;
+      }
+      TRY(fn(range.value()));
+    }
+    return {};
+  }
+
   // Appends the node's path to the message being built.
   MessageBuilder& path_text(Node node) {
     char path[96];
@@ -149,31 +175,18 @@ Result<void> MachineReader::read_memory() {
   for (Node node = fdt_.first_child(fdt_.root()); node; node = fdt_.next_sibling(node)) {
     const char* type = fdt_.property(node, "device_type").as_string();
     if (type == nullptr || !same(type, "memory") || !fdt_.is_available(node)) continue;
-    Result<uint32_t> count = fdt_.reg_count(node);
-    if (count.error() == Error::NotFound) continue;  // no reg: describes nothing
-    if (!count.ok()) {
-      why_.text("dt: memory node ");
-      path_text(node).text(": reg at struct offset ").hex(fdt_.property(node, "reg").offset).text(" ")
-          .text(reg_problem(count.error()));
-      return Error::Malformed;
-    }
-    for (uint32_t i = 0; i < count.value(); ++i) {
-      Result<RegEntry> range = fdt_.cpu_reg(node, i);
-      if (!range.ok()) {
-        why_.text("dt: memory node ");
-        path_text(node).text(" reg entry ").dec(i).text(" cannot be translated to a physical address");
-        return Error::Malformed;
-      }
-      if (range->size == 0) continue;
-      if (range->address + range->size - 1 < range->address) {
-        why_.text("dt: memory range ").hex(range->address).text(" size ").hex(range->size)
+    // No reg describes nothing.
+    TRY(each_reg_range(node, "memory", [&](const RegEntry& range) -> Result<void> {
+      if (range.size == 0) return {};
+      if (range.address + range.size - 1 < range.address) {
+        why_.text("dt: memory range ").hex(range.address).text(" size ").hex(range.size)
             .text(" wraps around the address space");
         return Error::Malformed;
       }
       // Past the table's capacity the extra memory simply goes unused.
-      if (out_.memory_count == kMaxMemoryRanges) break;
-      out_.memory[out_.memory_count++] = Range{range->address, range->size};
-    }
+      if (out_.memory_count < kMaxMemoryRanges) out_.memory[out_.memory_count++] = Range{range.address, range.size};
+      return {};
+    }));
   }
   if (out_.memory_count == 0) {
     why_.text("dt: no memory: no node with device_type \"memory\" has a non-empty reg");
@@ -211,22 +224,8 @@ Result<void> MachineReader::read_reservations() {
   Node reserved_memory = fdt_.child(fdt_.root(), "reserved-memory");
   for (Node node = fdt_.first_child(reserved_memory); node; node = fdt_.next_sibling(node)) {
     if (!fdt_.property(node, "reg")) continue;
-    Result<uint32_t> count = fdt_.reg_count(node);
-    if (!count.ok()) {
-      why_.text("dt: reserved-memory node ");
-      path_text(node).text(": reg at struct offset ").hex(fdt_.property(node, "reg").offset).text(" ")
-          .text(reg_problem(count.error()));
-      return Error::Malformed;
-    }
-    for (uint32_t i = 0; i < count.value(); ++i) {
-      Result<RegEntry> range = fdt_.cpu_reg(node, i);
-      if (!range.ok()) {
-        why_.text("dt: reserved-memory node ");
-        path_text(node).text(" reg entry ").dec(i).text(" cannot be translated to a physical address");
-        return Error::Malformed;
-      }
-      TRY(add_reserved(range->address, range->size));
-    }
+    TRY(each_reg_range(node, "reserved-memory",
+                       [&](const RegEntry& range) { return add_reserved(range.address, range.size); }));
   }
   return {};
 }

@@ -80,33 +80,6 @@ Result<size_t> file_read(File* f, IoBuffer dst, size_t n) {
   return Error::BadFd;
 }
 
-// Writes to an inode in chunks of at most kWriteChunkBlocks blocks, one
-// operation each, so that a write of any size fits the log. A crash keeps
-// a prefix of the chunks.
-static Result<size_t> write_inode(File* f, IoBuffer src, size_t n) {
-  Inode* ip = f->ip;
-  Log& log = ip->fs->log();
-  size_t total = 0;
-  while (total < n) {
-    log.begin_op();
-    if (auto r = ilock(ip); !r.ok()) {
-      log.end_op();
-      return total ? Result<size_t>(total) : Result<size_t>(r.error());
-    }
-    uint64_t off = f->append ? ip->size : f->off;
-    size_t room = kWriteChunkBlocks * kBlockSize - off % kBlockSize;
-    size_t m = n - total < room ? n - total : room;
-    auto r = writei(ip, src.advanced(total), off, m);
-    if (r.ok()) f->off = off + r.value();
-    iunlock(ip);
-    log.end_op();
-    if (!r.ok()) return total ? Result<size_t>(total) : Result<size_t>(r.error());
-    total += r.value();
-    if (r.value() < m) break;
-  }
-  return total;
-}
-
 Result<size_t> file_write(File* f, IoBuffer src, size_t n) {
   if (!f->writable) return Error::BadFd;
   switch (f->kind) {
@@ -115,7 +88,7 @@ Result<size_t> file_write(File* f, IoBuffer src, size_t n) {
     case File::Kind::Device:
       return device_write(f->major, f->minor, src, n);
     case File::Kind::Inode:
-      return write_inode(f, src, n);
+      return writei_chunked(f->ip, src, n, &f->off, f->append);
     case File::Kind::None:
       break;
   }

@@ -173,25 +173,7 @@ Result<void> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages, ui
 }
 
 Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
-  Log& log = ip->fs->log();
-  size_t total = 0;
-  while (total < n) {
-    log.begin_op();
-    if (auto r = ilock(ip); !r.ok()) {
-      log.end_op();
-      return total ? Result<size_t>(total) : Result<size_t>(r.error());
-    }
-    uint64_t pos = off + total;
-    size_t room = kWriteChunkBlocks * kBlockSize - pos % kBlockSize;
-    size_t m = n - total < room ? n - total : room;
-    auto r = writei(ip, src.advanced(total), pos, m);
-    iunlock(ip);
-    log.end_op();
-    if (!r.ok()) return total ? Result<size_t>(total) : Result<size_t>(r.error());
-    total += r.value();
-    if (r.value() < m) break;
-  }
-  return total;
+  return writei_chunked(ip, src, n, &off, false);
 }
 
 void begin_op() { root_fs().log().begin_op(); }

@@ -443,6 +443,29 @@ Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
   return done;
 }
 
+Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append) {
+  Log& log = ip->fs->log();
+  size_t total = 0;
+  while (total < n) {
+    log.begin_op();
+    if (auto r = ilock(ip); !r.ok()) {
+      log.end_op();
+      return total ? Result<size_t>(total) : Result<size_t>(r.error());
+    }
+    uint64_t pos = append ? ip->size : *off;
+    size_t room = kWriteChunkBlocks * kBlockSize - pos % kBlockSize;
+    size_t m = n - total < room ? n - total : room;
+    auto r = writei(ip, src.advanced(total), pos, m);
+    if (r.ok()) *off = pos + r.value();
+    iunlock(ip);
+    log.end_op();
+    if (!r.ok()) return total ? Result<size_t>(total) : Result<size_t>(r.error());
+    total += r.value();
+    if (r.value() < m) break;
+  }
+  return total;
+}
+
 void stati(Inode* ip, struct stat* st) {
   st->dev = 1;
   st->ino = ip->inum;

@@ -104,6 +104,13 @@ Result<void> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_
 // if the disk filled up or the source faulted part-way, and the error if
 // nothing was written. Error::FileTooBig beyond kMaxFileSize.
 Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n);
+// Writes n bytes in chunks of at most kWriteChunkBlocks blocks, each its
+// own operation (ip NOT locked, not inside an operation), so a write of any
+// size fits the log; a crash keeps a prefix of the chunks. Each chunk goes
+// at *off, or at end of file with `append`; *off then moves past it.
+// Returns the bytes written (fewer if the disk filled up or the source
+// faulted), or the error if nothing was written.
+Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append);
 void stati(Inode* ip, struct stat* st);
 
 // Frees up to one operation's worth of the locked inode's blocks (at most

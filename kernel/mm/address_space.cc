@@ -249,18 +249,11 @@ Result<void> AddressSpace::populate(uint64_t start, uint64_t end) {
 
 void AddressSpace::free_swapped(uint64_t start, uint64_t end) {
   if (!swap_enabled()) return;
-  for (uint64_t va = start; va < end; va += kPageSize) {
-    auto e = page_table_.walk(VirtAddr(va), false);
-    if (!e) {
-      // No table here: skip to the next 2 MiB.
-      va = (va | (kMegaPageSize - 1)) + 1 - kPageSize;
-      continue;
-    }
-    if (is_swapped(*e.value())) {
-      swap_free(swap_slot(*e.value()));
-      e.value()->raw = 0;
-    }
-  }
+  page_table_.for_each_entry(start, end, [](uint64_t, PageTableEntry& e) {
+    if (!is_swapped(e)) return;
+    swap_free(swap_slot(e));
+    e.raw = 0;
+  });
 }
 
 void AddressSpace::unmap_pages(uint64_t start, uint64_t end) {
@@ -462,27 +455,32 @@ bool AddressSpace::evict_one() {
     uint64_t hand = clock_hand_;
     bool evicted = false;
     bool candidates = false;
-    for (Vma* v = vmas_; v && !evicted; v = v->next) {
+    bool swap_full = false;
+    for (Vma* v = vmas_; v && !evicted && !swap_full; v = v->next) {
       if (v->end <= hand || (v->flags & kVmaShared)) continue;
       uint64_t from = v->start > hand ? v->start : hand;
-      page_table_.for_each_leaf(from, v->end, [&](uint64_t va, PageTableEntry& e) {
-        if (evicted) return;
+      page_table_.find_leaf(from, v->end, [&](uint64_t va, PageTableEntry& e) {
         clock_hand_ = va + kPageSize;
-        if (e.phys() == zero || !e.flags().has(Pte::User) || page_refcount(e.phys()) != 1) return;
+        if (e.phys() == zero || !e.flags().has(Pte::User) || page_refcount(e.phys()) != 1) return false;
         candidates = true;
         if (e.flags().has(Pte::Accessed)) {
           e.raw = PageTableEntry::make(e.phys(), e.flags().without(Pte::Accessed)).raw;
           arch::sfence_vma_page(va);
-          return;
+          return false;
         }
         auto slot = swap_write(e.phys());
-        if (!slot) return;
+        if (!slot) {
+          swap_full = slot.error() == Error::NoSpace;
+          return swap_full;  // full: nothing else can go either
+        }
         page_put(e.phys());
         e = swap_entry(slot.value());
         arch::sfence_vma_page(va);
         evicted = true;
+        return true;
       });
     }
+    if (swap_full) return false;
     if (evicted) return true;
     if (!candidates && hand == 0) return false;  // a whole sweep found nothing to push out
     clock_hand_ = 0;  // wrap around
@@ -516,30 +514,43 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
       c->file_writable = v->file_writable;
     }
     // Share every present page. Private writable pages become copy-on-write
-    // in both; shared pages stay shared (clean in the child).
+    // in both; shared pages stay shared (clean in the child). Pages out on
+    // swap: the child names the same slots (each swap-in makes a private
+    // copy).
     Result<void> failed;
     uint64_t visited = 0;
-    page_table_.for_each_leaf(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
+    bool short_of_memory = swap_enabled() && page_stats().free_pages < kForkSwapBelow;
+    page_table_.for_each_entry(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
       if (!failed.ok()) return;
-      // The child's page tables need pages too: under memory pressure, push
-      // some of the parent's unshared pages out as we go. The page at hand
-      // may be the one evicted; the swapped-page loop below then takes it.
-      if ((++visited & 63) == 0) {
+      // The child's page tables need pages too (for swapped pages as well
+      // as present ones): under memory pressure, push some of the parent's
+      // unshared pages out as we go (the page at hand among them, perhaps:
+      // then it is shared as a swapped page below).
+      if (swap_enabled() && (++visited & 63) == 0) {
         make_room();
-        if (!e.valid()) return;
+        short_of_memory = page_stats().free_pages < kForkSwapBelow;
       }
       // Short of memory, an unshared private page goes to swap now and the
       // child shares the slot: pages shared in memory could be pushed out by
       // neither process, pages shared on swap come back privately to each.
-      if (swap_enabled() && !(v->flags & kVmaShared) && page_stats().free_pages < kForkSwapBelow &&
-          !(e.phys() == zero_page()) && page_refcount(e.phys()) == 1 && e.flags().has(Pte::User)) {
-        auto slot = swap_write(e.phys());
-        if (slot) {
+      if (short_of_memory && e.valid() && !(v->flags & kVmaShared) && !(e.phys() == zero_page()) &&
+          page_refcount(e.phys()) == 1 && e.flags().has(Pte::User)) {
+        if (auto slot = swap_write(e.phys())) {
           page_put(e.phys());
           e = swap_entry(slot.value());
-          return;  // the swapped-page loop below shares it with the child
         }
       }
+      if (is_swapped(e)) {
+        auto ce = child->page_table_.walk(VirtAddr(va), true);
+        if (!ce) {
+          failed = ce.error();
+          return;
+        }
+        failed = swap_dup(swap_slot(e));
+        if (failed.ok()) *ce.value() = e;
+        return;
+      }
+      if (!e.valid()) return;
       PteFlags f = e.flags();
       if (v->flags & kVmaShared) {
         f = f.without(Pte::Write | Pte::Dirty);
@@ -555,23 +566,6 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
         failed = mapped;
       }
     });
-    // Pages of the parent that are out on swap: the child names the same
-    // slots (each swap-in makes a private copy).
-    for (uint64_t va = v->start; failed.ok() && swap_enabled() && va < v->end; va += kPageSize) {
-      auto pe = page_table_.walk(VirtAddr(va), false);
-      if (!pe) {
-        va = (va | (kMegaPageSize - 1)) + 1 - kPageSize;
-        continue;
-      }
-      if (!is_swapped(*pe.value())) continue;
-      auto ce = child->page_table_.walk(VirtAddr(va), true);
-      if (!ce) {
-        failed = ce.error();
-        break;
-      }
-      failed = swap_dup(swap_slot(*pe.value()));
-      if (failed.ok()) *ce.value() = *pe.value();
-    }
     if (!failed.ok()) {
       arch::sfence_vma_all();
       child->destroy();

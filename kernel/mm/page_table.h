@@ -79,12 +79,33 @@ class PageTable {
   // empty subtrees, so sparse ranges of any size cost only what is mapped.
   template <typename F>
   void for_each_leaf(uint64_t start, uint64_t end, F&& fn) {
-    visit(root_, 2, 0, start, end, fn);
+    auto each = [&](uint64_t va, PageTableEntry& e) {
+      fn(va, e);
+      return false;
+    };
+    visit<false>(root_, 2, 0, start, end, each);
+  }
+  // The same, stopping as soon as fn returns true; true if it did.
+  template <typename F>
+  bool find_leaf(uint64_t start, uint64_t end, F&& fn) {
+    return visit<false>(root_, 2, 0, start, end, fn);
+  }
+  // for_each_leaf for every non-zero 4 KiB entry: valid leaves and the
+  // invalid entries the kernel keeps its own marks in (pages out on swap).
+  template <typename F>
+  void for_each_entry(uint64_t start, uint64_t end, F&& fn) {
+    auto each = [&](uint64_t va, PageTableEntry& e) {
+      fn(va, e);
+      return false;
+    };
+    visit<true>(root_, 2, 0, start, end, each);
   }
 
  private:
-  template <typename F>
-  static void visit(PhysAddr table, int level, uint64_t base, uint64_t start, uint64_t end, F& fn) {
+  // Calls fn on the entries of [start, end) under `table` until it returns
+  // true; returns whether it did.
+  template <bool kInvalidToo, typename F>
+  static bool visit(PhysAddr table, int level, uint64_t base, uint64_t start, uint64_t end, F& fn) {
     auto* entries = phys_to_virt<PageTableEntry>(table);
     uint64_t span = 1ull << (kPageShift + 9 * level);
     for (unsigned i = 0; i < 512; i++) {
@@ -92,13 +113,17 @@ class PageTable {
       if (va + span <= start) continue;
       if (va >= end) break;
       PageTableEntry& e = entries[i];
-      if (!e.valid()) continue;
+      if (!e.valid()) {
+        if (kInvalidToo && level == 0 && e.raw != 0 && fn(va, e)) return true;
+        continue;
+      }
       if (e.leaf()) {
-        if (level == 0) fn(va, e);
+        if (level == 0 && fn(va, e)) return true;
       } else if (level > 0) {
-        visit(e.phys(), level - 1, va, start, end, fn);
+        if (visit<kInvalidToo>(e.phys(), level - 1, va, start, end, fn)) return true;
       }
     }
+    return false;
   }
 
  public:

@@ -20,20 +20,7 @@ int main(int argc, char* argv[]) {
   const char* source = argv[1];
   char dest[MAXPATH];
   struct stat st;
-  if (stat(argv[2], &st) == 0 && st.type == T_DIR) {
-    const char* slash = strrchr(source, '/');
-    const char* base = slash ? slash + 1 : source;
-    if (snprintf(dest, sizeof dest, "%s/%s", argv[2], base) >= (int)sizeof dest) {
-      errno = ENAMETOOLONG;
-      fail(strerror(errno), argv[2]);
-    }
-  } else {
-    if (strlen(argv[2]) >= sizeof dest) {
-      errno = ENAMETOOLONG;
-      fail(strerror(errno), argv[2]);
-    }
-    strcpy(dest, argv[2]);
-  }
+  if (target_path(source, argv[2], dest, sizeof dest) < 0) fail(strerror(errno), argv[2]);
 
   int in = open(source, O_RDONLY);
   if (in < 0) fail(strerror(errno), source);

@@ -14,19 +14,9 @@ int main(int argc, char* argv[]) {
   const char* source = argv[1];
   char dest[MAXPATH];
   struct stat st;
-  if (stat(argv[2], &st) == 0 && st.type == T_DIR) {
-    const char* slash = strrchr(source, '/');
-    const char* base = slash ? slash + 1 : source;
-    if (snprintf(dest, sizeof dest, "%s/%s", argv[2], base) >= (int)sizeof dest) {
-      fprintf(2, "mv: %s: %s\n", argv[2], strerror(ENAMETOOLONG));
-      exit(1);
-    }
-  } else {
-    if (strlen(argv[2]) >= sizeof dest) {
-      fprintf(2, "mv: %s: %s\n", argv[2], strerror(ENAMETOOLONG));
-      exit(1);
-    }
-    strcpy(dest, argv[2]);
+  if (target_path(source, argv[2], dest, sizeof dest) < 0) {
+    fprintf(2, "mv: %s: %s\n", argv[2], strerror(errno));
+    exit(1);
   }
   if (stat(source, &st) < 0) {
     fprintf(2, "mv: %s: %s\n", source, strerror(errno));

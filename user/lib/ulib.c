@@ -112,3 +112,19 @@ void perror(const char* prefix) {
     fprintf(2, "%s\n", strerror(err));
   }
 }
+
+int target_path(const char* source, const char* dest, char* out, int size) {
+  struct stat st;
+  int n;
+  if (stat(dest, &st) == 0 && st.type == T_DIR) {
+    const char* slash = strrchr(source, '/');
+    n = snprintf(out, size, "%s/%s", dest, slash ? slash + 1 : source);
+  } else {
+    n = snprintf(out, size, "%s", dest);
+  }
+  if (n >= size) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return 0;
+}

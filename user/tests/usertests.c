@@ -30,83 +30,10 @@
 #define TRAMPOLINE_ADDR 0x3ffffff000ul
 #define ECHO "/bin/echo"
 
-// Exit statuses between a test process and the suite.
-#define STATUS_REPORTED 97  // the test printed its own FAIL line
-#define STATUS_NOT_KILLED 55  // a child that should have been killed was not
-
-static const char* current = "?";
-
-// ---- reporting -----------------------------------------------------------------
-
-static void fail(const char* fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void fail(const char* fmt, ...) {
-  char reason[200];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(reason, sizeof reason, fmt, ap);
-  va_end(ap);
-  printf("usertests: %s: FAIL %s\n", current, reason);
-  exit(STATUS_REPORTED);
-}
-
-#define CHECK(cond, ...)            \
-  do {                              \
-    if (!(cond)) fail(__VA_ARGS__); \
-  } while (0)
-
-// The call must succeed (return >= 0, or not -1 for pointers).
-#define OK(call) ok_result((long)(call), #call, __LINE__)
-static long ok_result(long r, const char* what, int line) {
-  if (r == -1) fail("line %d: %s: %s", line, what, strerror(errno));
-  return r;
-}
-
-// The same for calls that return a pointer (sbrk, sbrklazy).
-#define OKP(call) ((char*)ok_result((long)(call), #call, __LINE__))
-
-// The call must fail with -1 and this errno.
-#define FAILS(err, call) fails_with((err), (long)(call), #call, __LINE__)
-static void fails_with(int err, long r, const char* what, int line) {
-  if (r != -1) fail("line %d: %s returned %ld, expected -1 %s", line, what, r, errname(err));
-  if (errno != err) {
-    char got[16];
-    strcpy(got, errname(errno));
-    fail("line %d: %s: errno %s, expected %s", line, what, got, errname(err));
-  }
-}
-
-// The call must fail with -1 (any errno).
-#define FAILS_ANY(call) fails_any((long)(call), #call, __LINE__)
-static void fails_any(long r, const char* what, int line) {
-  if (r != -1) fail("line %d: %s returned %ld, expected -1", line, what, r);
-}
+#define SUITE "usertests"
+#include "testlib.h"
 
 // ---- child processes -------------------------------------------------------------
-
-// Waits for pid; returns its status. A child that reported its own failure
-// makes this test fail quietly (the line is already printed).
-static int wait_pid(int pid) {
-  for (;;) {
-    int status = 0;
-    int r = wait(&status);
-    if (r < 0) fail("wait for %d: %s", pid, strerror(errno));
-    if (r == pid) {
-      if (status == STATUS_REPORTED) exit(STATUS_REPORTED);
-      return status;
-    }
-  }
-}
-
-static void wait_ok(int pid, const char* what) {
-  int status = wait_pid(pid);
-  CHECK(status == 0, "%s: child exited with status %d", what, status);
-}
-
-static int fork_or_fail(void) {
-  int pid = fork();
-  if (pid < 0) fail("fork: %s", strerror(errno));
-  return pid;
-}
 
 // Runs fn in a child that must be killed by the kernel (a fault in user
 // mode). The kill is what the test wants, so it does not count as a failure.
@@ -162,11 +89,6 @@ static char* aligned_break(void) {
   return top;
 }
 
-static uint64 free_pages(void) {
-  struct memstat ms;
-  if (memstat(&ms) < 0) return 0;
-  return ms.free_pages;
-}
 
 // ===================================================================================
 // Memory: sbrk, sbrklazy, faults, fork's copy (mmap is vmtests' business)
@@ -1538,58 +1460,8 @@ static const struct test tests[] = {
 };
 #define TEST_COUNT ((int)(sizeof tests / sizeof tests[0]))
 
-// Runs the test in a child; returns its exit status (0: passed).
-static int run_in_child(const struct test* t) {
-  int pid = fork();
-  if (pid < 0) return -1000 - errno;
-  if (pid == 0) {
-    current = t->name;
-    t->run();
-    exit(0);
-  }
-  for (;;) {
-    int status = 0;
-    int r = wait(&status);
-    if (r == pid) return status;
-    if (r < 0) return -2000 - errno;
-  }
-}
-
 // Runs one test and prints its line; returns 1 if it passed.
-static int run_test(const struct test* t) {
-  uint64 before = free_pages();
-  int status = run_in_child(t);
-  uint64 after = free_pages();
-  if (status == STATUS_REPORTED) return 0;  // the test printed its FAIL line
-  if (status <= -1000) {
-    printf("usertests: %s: FAIL could not run the test (%s)\n", t->name, errname(-status % 1000));
-    return 0;
-  }
-  if (status != 0) {
-    printf("usertests: %s: FAIL the test process exited with status %d (killed?)\n", t->name, status);
-    return 0;
-  }
-  if (after < before && t->leak_exempt == 0) {
-    // Kernel caches may keep pages after their first use; a second run
-    // starts with them warm, so a leak there is real.
-    uint64 first = before - after;
-    before = free_pages();
-    status = run_in_child(t);
-    after = free_pages();
-    if (status == STATUS_REPORTED) return 0;
-    if (status != 0) {
-      printf("usertests: %s: FAIL second run exited with status %d\n", t->name, status);
-      return 0;
-    }
-    if (after < before) {
-      printf("usertests: %s: FAIL leaked %lu pages (%lu on a second run)\n", t->name, (unsigned long)first,
-             (unsigned long)(before - after));
-      return 0;
-    }
-  }
-  printf("usertests: %s: ok\n", t->name);
-  return 1;
-}
+static int run_test(const struct test* t) { return run_one(t->name, t->run, t->leak_exempt == 0); }
 
 // Exercises the common kernel paths once, so that caches they fill do not
 // count as the first test's leak.

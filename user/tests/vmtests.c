@@ -44,39 +44,8 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
-// Exit statuses between a test process and the suite.
-#define STATUS_REPORTED 97    // the test printed its own FAIL line
-#define STATUS_NOT_KILLED 55  // a process that should have been killed was not
-
-static const char* current = "?";
-
-// ---- reporting ------------------------------------------------------------------
-
-static void fail(const char* fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void fail(const char* fmt, ...) {
-  char reason[240];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(reason, sizeof reason, fmt, ap);
-  va_end(ap);
-  printf("vmtests: %s: FAIL %s\n", current, reason);
-  exit(STATUS_REPORTED);
-}
-
-#define CHECK(cond, ...)            \
-  do {                              \
-    if (!(cond)) fail(__VA_ARGS__); \
-  } while (0)
-
-// The call must not return -1.
-#define OK(call) ok_result((long)(call), #call, __LINE__)
-static long ok_result(long r, const char* what, int line) {
-  if (r == -1) fail("line %d: %s: %s", line, what, strerror(errno));
-  return r;
-}
-
-// sbrk and sbrklazy return (char*)-1 on failure.
-#define OKP(call) ((char*)ok_result((long)(call), #call, __LINE__))
+#define SUITE "vmtests"
+#include "testlib.h"
 
 // mmap must succeed; the result is a page-aligned char*.
 #define MAP(call) map_result((call), #call, __LINE__)
@@ -86,49 +55,7 @@ static char* map_result(void* r, const char* what, int line) {
   return r;
 }
 
-// The call must fail with -1 (MAP_FAILED) and this errno.
-#define FAILS(err, call) fails_with((err), (long)(call), #call, __LINE__)
-static void fails_with(int err, long r, const char* what, int line) {
-  if (r != -1) fail("line %d: %s returned %ld, expected -1 %s", line, what, r, errname(err));
-  if (errno != err) {
-    char got[16];
-    strcpy(got, errname(errno));
-    fail("line %d: %s: errno %s, expected %s", line, what, got, errname(err));
-  }
-}
-
-// The call must fail (any errno).
-#define FAILS_ANY(call) fails_any((long)(call), #call, __LINE__)
-static void fails_any(long r, const char* what, int line) {
-  if (r != -1) fail("line %d: %s returned %ld, expected -1", line, what, r);
-}
-
 // ---- processes --------------------------------------------------------------------
-
-// Waits for pid and returns its status. A child that printed its own FAIL line
-// ends this test quietly.
-static int wait_pid(int pid) {
-  for (;;) {
-    int status = 0;
-    int r = wait(&status);
-    if (r < 0) fail("wait for %d: %s", pid, strerror(errno));
-    if (r == pid) {
-      if (status == STATUS_REPORTED) exit(STATUS_REPORTED);
-      return status;
-    }
-  }
-}
-
-static void wait_ok(int pid, const char* what) {
-  int status = wait_pid(pid);
-  CHECK(status == 0, "%s: child exited with status %d", what, status);
-}
-
-static int fork_or_fail(void) {
-  int pid = fork();
-  if (pid < 0) fail("fork: %s", strerror(errno));
-  return pid;
-}
 
 // One byte the grandchildren below touch.
 static volatile char* target;
@@ -187,10 +114,6 @@ static struct memstat mem(void) {
   return m;
 }
 
-static uint64 free_pages(void) {
-  struct memstat m;
-  return memstat(&m) < 0 ? 0 : m.free_pages;
-}
 
 // The top of the heap, made page aligned: [.., top) is heap, top is not.
 static char* aligned_break(void) {
@@ -1572,35 +1495,7 @@ static const struct test tests[] = {
 };
 #define TEST_COUNT ((int)(sizeof tests / sizeof tests[0]))
 
-// Runs the test in a child; returns its exit status (0: passed).
-static int run_in_child(const struct test* t) {
-  int pid = fork();
-  if (pid < 0) return -1000 - errno;
-  if (pid == 0) {
-    current = t->name;
-    t->run();
-    exit(0);
-  }
-  for (;;) {
-    int status = 0;
-    int r = wait(&status);
-    if (r == pid) return status;
-    if (r < 0) return -2000 - errno;
-  }
-}
-
-// Prints the verdict for a finished run; returns 1 if it passed.
-static int verdict(const struct test* t, int status, const char* which) {
-  if (status == 0) return 1;
-  if (status == STATUS_REPORTED) return 0;  // the test printed its FAIL line
-  if (status <= -1000) {
-    printf("vmtests: %s: FAIL could not run the test (%s)\n", t->name, errname(-status % 1000));
-  } else {
-    printf("vmtests: %s: FAIL the %stest process exited with status %d (killed?)\n", t->name, which, status);
-  }
-  return 0;
-}
-
+// Runs one test and prints its line; returns 1 if it passed.
 static int run_test(const struct test* t) {
   if (t->flags & VM_SWAP) {
     struct memstat m;
@@ -1609,26 +1504,7 @@ static int run_test(const struct test* t) {
       return 1;
     }
   }
-  uint64 before = free_pages();
-  int status = run_in_child(t);
-  uint64 after = free_pages();
-  if (!verdict(t, status, "")) return 0;
-  if (after < before) {
-    // Kernel caches may keep pages after their first use; a second run
-    // starts with them warm, so a leak there is real.
-    uint64 first = before - after;
-    before = free_pages();
-    status = run_in_child(t);
-    after = free_pages();
-    if (!verdict(t, status, "second ")) return 0;
-    if (after < before) {
-      printf("vmtests: %s: FAIL leaked %lu pages (%lu on a second run)\n", t->name, (unsigned long)first,
-             (unsigned long)(before - after));
-      return 0;
-    }
-  }
-  printf("vmtests: %s: ok\n", t->name);
-  return 1;
+  return run_one(t->name, t->run, 1);
 }
 
 // Exercises the common kernel paths once, so that the caches they fill do not

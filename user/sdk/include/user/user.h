@@ -86,6 +86,10 @@ int reboot(void);               /* returns only on failure */
 const char* strerror(int err);  /* "ENOENT (no such file or directory)" */
 const char* errname(int err);   /* "ENOENT" */
 void perror(const char* prefix);  /* "prefix: ENOENT (no such file or directory)" on fd 2 */
+/* Where cp/mv SOURCE DEST put the file: DEST, or DEST/<SOURCE's last name>
+   if DEST is a directory. 0, or -1 with errno ENAMETOOLONG if the path does
+   not fit in out[size]. */
+int target_path(const char* source, const char* dest, char* out, int size);
 int strncmp(const char*, const char*, uint);
 char* strncpy(char*, const char*, uint);
 char* strcat(char*, const char*);
