@@ -136,6 +136,8 @@ class VirtioBlock final : public block::BlockDevice {
   Used* used_ = nullptr;
   bool free_[kQueueSize] = {};
   uint16_t used_seen_ = 0;
+  uint64_t next_ticket_ = 0;  // requests waiting for descriptors, in order
+  uint64_t serving_ = 0;
   Slot slots_[kQueueSize] = {};
 };
 
@@ -228,7 +230,12 @@ Result<void> VirtioBlock::transfer(uint32_t type, uint64_t sector, const Segment
   SpinlockGuard guard(lock_);
   int d[kMaxSegments + 2];
   uint32_t ndesc = nsegs + 2;
-  while (!allocate_descriptors(d, ndesc)) sleep_on(free_, lock_);  // wait for a completion
+  // First come, first served: a request of many segments is not starved
+  // by a stream of small ones that each fit in what one completion frees.
+  uint64_t ticket = next_ticket_++;
+  while (ticket != serving_ || !allocate_descriptors(d, ndesc)) sleep_on(free_, lock_);
+  serving_++;
+  wakeup(free_);  // the next in line may fit too
   Slot& slot = slots_[d[0]];
   slot.header = RequestHeader{type, 0, sector};
   slot.status = 0xff;

@@ -125,8 +125,8 @@ class MachineReader {
   void read_virtio();
 
   // Passes each entry of the node's `reg`, translated to a CPU physical
-  // address, to fn (which returns Result<void>); a node without reg has
-  // none. A malformed reg, or an entry that cannot be translated, is
+  // address, to fn (which returns Result<bool>: whether to go on); a node
+  // without reg has none. A malformed reg, or an entry that cannot be translated, is
   // Error::Malformed, explained as "dt: <kind> node <path> ...".
   template <typename Fn>
   Result<void> each_reg_range(Node node, const char* kind, Fn&& fn) {
@@ -145,7 +145,7 @@ class MachineReader {
         path_text(node).text(" reg entry ").dec(i).text(" cannot be translated to a physical address");
         return Error::Malformed;
       }
-      TRY(fn(range.value()));
+      if (!TRY(fn(range.value()))) break;
     }
     return {};
   }
@@ -176,16 +176,17 @@ Result<void> MachineReader::read_memory() {
     const char* type = fdt_.property(node, "device_type").as_string();
     if (type == nullptr || !same(type, "memory") || !fdt_.is_available(node)) continue;
     // No reg describes nothing.
-    TRY(each_reg_range(node, "memory", [&](const RegEntry& range) -> Result<void> {
-      if (range.size == 0) return {};
+    TRY(each_reg_range(node, "memory", [&](const RegEntry& range) -> Result<bool> {
+      if (range.size == 0) return true;
       if (range.address + range.size - 1 < range.address) {
         why_.text("dt: memory range ").hex(range.address).text(" size ").hex(range.size)
             .text(" wraps around the address space");
         return Error::Malformed;
       }
       // Past the table's capacity the extra memory simply goes unused.
-      if (out_.memory_count < kMaxMemoryRanges) out_.memory[out_.memory_count++] = Range{range.address, range.size};
-      return {};
+      if (out_.memory_count == kMaxMemoryRanges) return false;
+      out_.memory[out_.memory_count++] = Range{range.address, range.size};
+      return true;
     }));
   }
   if (out_.memory_count == 0) {
@@ -225,7 +226,10 @@ Result<void> MachineReader::read_reservations() {
   for (Node node = fdt_.first_child(reserved_memory); node; node = fdt_.next_sibling(node)) {
     if (!fdt_.property(node, "reg")) continue;
     TRY(each_reg_range(node, "reserved-memory",
-                       [&](const RegEntry& range) { return add_reserved(range.address, range.size); }));
+                       [&](const RegEntry& range) -> Result<bool> {
+                         TRY(add_reserved(range.address, range.size));
+                         return true;
+                       }));
   }
   return {};
 }

@@ -52,8 +52,9 @@ class BufferCache {
   // the block number is out of range.
   Result<Buffer*> read(uint32_t blockno);
   // The buffer of `blockno`, locked, if the cache holds its contents;
-  // nullptr if it does not (the device copy is then the current one, since
-  // the log keeps every block written but not yet installed pinned here).
+  // nullptr if it does not (while the log is healthy, the device copy is
+  // then the current one: the log keeps every block written but not yet
+  // installed pinned here; after a failed commit it is not).
   // Never reads the device.
   Buffer* cached(uint32_t blockno);
   // Like read(), but the caller overwrites the whole block: the buffer comes

@@ -168,7 +168,7 @@ Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
   return readi(ip, dst, off, n);
 }
 
-Result<void> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count) {
+Result<uint32_t> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count) {
   return readi_pages(ip, off, pages, count);
 }
 

@@ -49,7 +49,7 @@ Inode* inode_dup(Inode* ip);
 Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
 // ip locked. Whole pages from a page-aligned offset, straight from the
 // device where the cache does not hold them (see readi_pages).
-Result<void> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count);
+Result<uint32_t> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count);
 // ip NOT locked and not inside an operation: writes in log-sized chunks,
 // each its own operation (for msync of shared mappings).
 Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n);

@@ -331,7 +331,7 @@ Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
   return done;
 }
 
-Result<void> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count) {
+Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count) {
   RIVET_ASSERT(ip->lock.held_by_current());
   static_assert(kBlockSize == block::kPageBytes);
   FileSystem& fs = *ip->fs;
@@ -371,14 +371,16 @@ Result<void> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_
     i += run;
   }
   // The last block's bytes past end of file are not the file's.
+  uint32_t before_end = 0;
   for (uint32_t j = 0; j < count; j++) {
     uint64_t pos = (first + j) * kBlockSize;
+    if (pos < ip->size) before_end++;
     if (pos + kBlockSize > ip->size) {
       uint64_t keep = pos < ip->size ? ip->size - pos : 0;
       memset(pages[j] + keep, 0, kBlockSize - keep);
     }
   }
-  return {};
+  return before_end;
 }
 
 Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {

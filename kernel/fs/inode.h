@@ -97,8 +97,9 @@ Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
 // can DMA to), bytes past end of file and holes as zeros. Blocks the cache
 // holds are copied from it; runs of blocks adjacent on the device go to it
 // as one read_pages request each, bypassing the cache (for mmap, whose
-// pages are the cache). Error::Invalid if `off` is not block-aligned.
-Result<void> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count);
+// pages are the cache). Returns how many of the pages start before end of
+// file. Error::Invalid if `off` is not block-aligned.
+Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count);
 // Writes n bytes at `off` in the current operation; the caller keeps n
 // within kWriteChunkBlocks blocks. Returns the bytes written: fewer than n
 // if the disk filled up or the source faulted part-way, and the error if

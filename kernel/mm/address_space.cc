@@ -268,7 +268,7 @@ void AddressSpace::unmap_pages(uint64_t start, uint64_t end) {
 
 Result<void> AddressSpace::break_copy_on_write(Vma* vma, uint64_t page_va, PageTableEntry* e) {
   PhysAddr old = e->phys();
-  PteFlags flags = e->flags().without(kCopyOnWrite) | Pte::Write | Pte::Dirty;
+  PteFlags flags = e->flags().without(kCopyOnWrite) | Pte::Write | Pte::Accessed | Pte::Dirty;
   if (old == zero_page() || page_refcount(old) > 1) {
     PhysAddr fresh = TRY(alloc_page());
     if (old == zero_page())
@@ -359,10 +359,17 @@ Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access acce
     pages[got] = page.value();
     buffers[got] = phys_to_virt<uint8_t>(page.value());
   }
-  Result<void> read = fs::inode_lock(vma->inode);
+  Result<uint32_t> read = fs::inode_lock(vma->inode).ok() ? Result<uint32_t>(0u) : Result<uint32_t>(Error::Io);
   if (read) {
     read = fs::inode_read_pages(vma->inode, vma->offset_of(page_va), buffers, got);
     fs::inode_unlock(vma->inode);
+  }
+  // An mmap'd file may have shrunk since its size was checked: pages past
+  // its end now are not mapped (the faulting one is then a bus error).
+  if (read && (vma->flags & kVmaMmap) && read.value() < got) {
+    for (uint32_t i = read.value(); i < got; i++) page_put(pages[i]);
+    got = read.value();
+    if (got == 0) read = Error::Fault;
   }
   if (!read) {
     for (uint32_t i = 0; i < got; i++) page_put(pages[i]);
@@ -406,7 +413,7 @@ Result<void> AddressSpace::handle_fault(uint64_t va, Access access) {
     if (e->flags().has(kCopyOnWrite)) return break_copy_on_write(vma, page_va, e);
     if (vma->flags & kVmaShared) {
       // First store to a clean shared page: allow it and remember it is dirty.
-      e->raw = PageTableEntry::make(e->phys(), e->flags() | Pte::Write | Pte::Dirty).raw;
+      e->raw = PageTableEntry::make(e->phys(), e->flags() | Pte::Write | Pte::Accessed | Pte::Dirty).raw;
       arch::sfence_vma_page(page_va);
       return {};
     }
@@ -499,6 +506,10 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
   AddressSpace* child = TRY(create(child_trapframe));
   child->heap_start = heap_start;
   child->brk = brk;
+  // Short of memory, every unshared private page goes to swap (and stays
+  // shared there) for the rest of the fork, even once that has freed
+  // memory: pages shared in memory could be pushed out by neither process.
+  bool short_of_memory = swap_enabled() && page_stats().free_pages < kForkSwapBelow;
   for (Vma* v = vmas_; v; v = v->next) {
     auto copy = child->add_vma(v->start, v->end, v->prot, v->flags);
     if (!copy) {
@@ -519,7 +530,6 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
     // copy).
     Result<void> failed;
     uint64_t visited = 0;
-    bool short_of_memory = swap_enabled() && page_stats().free_pages < kForkSwapBelow;
     page_table_.for_each_entry(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
       if (!failed.ok()) return;
       // The child's page tables need pages too (for swapped pages as well
@@ -528,7 +538,7 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
       // then it is shared as a swapped page below).
       if (swap_enabled() && (++visited & 63) == 0) {
         make_room();
-        short_of_memory = page_stats().free_pages < kForkSwapBelow;
+        short_of_memory = short_of_memory || page_stats().free_pages < kForkSwapBelow;
       }
       // Short of memory, an unshared private page goes to swap now and the
       // child shares the slot: pages shared in memory could be pushed out by

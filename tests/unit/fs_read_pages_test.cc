@@ -31,7 +31,7 @@ class FsReadPages : public FsFixture {
     }
     return pages_.data();
   }
-  Result<void> read_pages(fs::File* f, uint64_t off, uint8_t* const* pages, uint32_t count) {
+  Result<uint32_t> read_pages(fs::File* f, uint64_t off, uint8_t* const* pages, uint32_t count) {
     TRY(fs::inode_lock(f->ip));
     auto r = fs::readi_pages(f->ip, off, pages, count);
     fs::inode_unlock(f->ip);
@@ -47,7 +47,7 @@ class FsReadPages : public FsFixture {
   std::vector<uint8_t*> pages_;
 };
 
-// Proves a file read by readi_pages matches what read() returns, the last page's tail and pages past end of file read as zeros, and a file laid out in order on the disk comes in far fewer device requests than pages.
+// Proves a file read by readi_pages matches what read() returns, the last page's tail and pages past end of file read as zeros (and are not counted as the file's), and a file laid out in order on the disk comes in far fewer device requests than pages.
 TEST_F(FsReadPages, MatchesFileAndBatchesRequests) {
   std::string data = pattern(37 * kPage + 123, 11);
   ASSERT_TRUE(write_file("/f", data).ok());
@@ -55,7 +55,9 @@ TEST_F(FsReadPages, MatchesFileAndBatchesRequests) {
   fs::File* f = fs::open("/f", kRdOnly).value();
   uint64_t requests = disk->page_requests;
   auto pages = buffers(40);
-  ASSERT_TRUE(read_pages(f, 0, pages, 40).ok());
+  auto got = read_pages(f, 0, pages, 40);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got.value(), 38u);  // pages that start before end of file
   std::string want = data + std::string(40 * kPage - data.size(), '\0');
   EXPECT_TRUE(joined(pages, 40) == want);
   // 38 blocks of data; the single-indirect block after the 12 direct ones
@@ -66,7 +68,7 @@ TEST_F(FsReadPages, MatchesFileAndBatchesRequests) {
   EXPECT_EQ(disk->pages_read, 38u);
   // From the middle, too.
   pages = buffers(5);
-  ASSERT_TRUE(read_pages(f, 20 * kPage, pages, 5).ok());
+  ASSERT_EQ(read_pages(f, 20 * kPage, pages, 5).value(), 5u);
   EXPECT_TRUE(joined(pages, 5) == data.substr(20 * kPage, 5 * kPage));
   fs::file_close(f);
 }
