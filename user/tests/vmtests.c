@@ -1413,6 +1413,39 @@ static void test_swap_fork(void) {
   shrink(pages);
 }
 
+// Two unrelated processes under pressure: one fills more than memory and
+// then waits holding what stayed resident; the other then writes three
+// quarters of memory's worth. Replacement is per process, so the second
+// one's faults make room by pushing out its own older pages; it must still
+// get all it asks for, and both must find their data intact.
+static void test_swap_two(void) {
+  struct memstat m = mem();
+  uint64 big = swap_test_pages(2, 1);    // the holder: over a third of what fits
+  uint64 small = m.total_pages * 3 / 4;  // the second: three quarters of memory
+  int go[2];
+  OK(pipe(go));
+  int pid = fork_or_fail();
+  if (pid == 0) {
+    char c;
+    close(go[1]);
+    CHECK(read(go[0], &c, 1) == 1, "waiting for the holder: %s", strerror(errno));
+    char* q = aligned_break();
+    grow_lazy(small);
+    fill_words(q, small * PAGE, 9);
+    check_words(q, small * PAGE, 9, "the second process's memory");
+    exit(0);
+  }
+  close(go[0]);
+  char* p = aligned_break();
+  grow_lazy(big);
+  fill_words(p, big * PAGE, 8);
+  CHECK(write(go[1], "g", 1) == 1, "starting the second process: %s", strerror(errno));
+  close(go[1]);
+  wait_ok(pid, "the second process");
+  check_words(p, big * PAGE, 8, "the holder's memory after the second process");
+  shrink(big);
+}
+
 static void test_swap_mmap(void) {
   // A private file mapping, half rewritten, then pushed out by anonymous memory.
   uint64 fpages = 256;
@@ -1492,6 +1525,7 @@ static const struct test tests[] = {
     {"swap_big", test_swap_big, VM_SWAP},
     {"swap_fork", test_swap_fork, VM_SWAP},
     {"swap_mmap", test_swap_mmap, VM_SWAP},
+    {"swap_two", test_swap_two, VM_SWAP},
 };
 #define TEST_COUNT ((int)(sizeof tests / sizeof tests[0]))
 
