@@ -710,6 +710,35 @@ static void test_mmap_file_eof(void) {
   OK(unlink("eof.tmp"));
 }
 
+// A file bigger than free memory maps, shared or private, and touching a
+// few scattered pages reads only those. Registered with a small machine
+// (VM_SMALL: 40 MiB), so that the file fits on the root file system.
+static void test_mmap_huge_file(void) {
+  struct memstat m = mem();
+  uint64 size = m.free_pages * PAGE + 8 * MIB;
+  int fd = make_file("huge.tmp", size);
+  close(fd);
+  m = mem();
+  CHECK(size > m.free_pages * PAGE, "the file (%lu pages) is not bigger than free memory (%lu pages)",
+        (unsigned long)(size / PAGE), (unsigned long)m.free_pages);
+  fd = OK(open("huge.tmp", O_RDONLY));
+  int flags[2] = {MAP_PRIVATE, MAP_SHARED};
+  for (int k = 0; k < 2; k++) {
+    struct memstat before = mem();
+    char* p = MAP(mmap(0, size, PROT_READ, flags[k], fd, 0));
+    for (uint64 i = 0; i < 5; i++) {
+      uint64 off = (size / 5 * i) / PAGE * PAGE + 17;
+      CHECK(p[off] == file_byte(off), "byte %lu of the %s mapping", (unsigned long)off, k ? "shared" : "private");
+    }
+    struct memstat after = mem();
+    CHECK(after.resident_pages == before.resident_pages + 5, "touching 5 pages of a %lu MiB %s mapping made %ld resident",
+          (unsigned long)(size / MIB), k ? "shared" : "private", (long)(after.resident_pages - before.resident_pages));
+    OK(munmap(p, size));
+  }
+  close(fd);
+  OK(unlink("huge.tmp"));
+}
+
 // Reading a private file mapping in order reads ahead: after two pages in
 // order more than two are resident, and the rest arrives in batches. The
 // batches stop at end of file and at a page that is already there (here
@@ -1483,7 +1512,8 @@ static void test_swap_mmap(void) {
 // The table and the runner
 // ===================================================================================
 
-#define VM_SWAP 1  // needs swap; registered with a small machine (--mem 64M)
+#define VM_SWAP 1   // needs swap; registered with a small machine (--mem 64M)
+#define VM_SMALL 2  // registered with a smaller machine still (--mem 40M)
 
 struct test {
   const char* name;
@@ -1504,6 +1534,7 @@ static const struct test tests[] = {
     {"mmap_file", test_mmap_file, 0},
     {"mmap_file_eof", test_mmap_file_eof, 0},
     {"mmap_readahead", test_mmap_readahead, 0},
+    {"mmap_huge_file", test_mmap_huge_file, VM_SMALL},
     {"mmap_file_close", test_mmap_file_close, 0},
     {"mmap_private", test_mmap_private, 0},
     {"mmap_shared", test_mmap_shared, 0},
