@@ -79,11 +79,7 @@ class PageTable {
   // empty subtrees, so sparse ranges of any size cost only what is mapped.
   template <typename F>
   void for_each_leaf(uint64_t start, uint64_t end, F&& fn) {
-    auto each = [&](uint64_t va, PageTableEntry& e) {
-      fn(va, e);
-      return false;
-    };
-    visit<false>(root_, 2, 0, start, end, each);
+    visit_all<false>(start, end, fn);
   }
   // The same, stopping as soon as fn returns true; true if it did.
   template <typename F>
@@ -94,14 +90,19 @@ class PageTable {
   // invalid entries the kernel keeps its own marks in (pages out on swap).
   template <typename F>
   void for_each_entry(uint64_t start, uint64_t end, F&& fn) {
-    auto each = [&](uint64_t va, PageTableEntry& e) {
-      fn(va, e);
-      return false;
-    };
-    visit<true>(root_, 2, 0, start, end, each);
+    visit_all<true>(start, end, fn);
   }
 
  private:
+  template <bool kInvalidToo, typename F>
+  void visit_all(uint64_t start, uint64_t end, F& fn) {
+    auto never_stop = [&](uint64_t va, PageTableEntry& e) {
+      fn(va, e);
+      return false;
+    };
+    visit<kInvalidToo>(root_, 2, 0, start, end, never_stop);
+  }
+
   // Calls fn on the entries of [start, end) under `table` until it returns
   // true; returns whether it did.
   template <bool kInvalidToo, typename F>
