@@ -130,6 +130,7 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
   // start, so no hart can hold a stale "not mapped" translation for one.
   if (auto r = processes_init(); !r) fail_boot("process table", r.error(), nullptr);
   if (auto r = mm::zero_page_init(); !r) fail_boot("zero page", r.error(), nullptr);
+  mm::page_cache_init();
 
   smp::discover_cpus(g_machine, static_cast<uint32_t>(hartid));
   timer::init(g_machine.timebase_hz);

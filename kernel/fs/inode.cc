@@ -383,7 +383,17 @@ Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uin
   return before_end;
 }
 
-Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
+namespace {
+FileCacheHooks g_file_cache_hooks;
+}  // namespace
+
+void set_file_cache_hooks(const FileCacheHooks& hooks) { g_file_cache_hooks = hooks; }
+
+void file_cache_truncated(Inode* ip) {
+  if (g_file_cache_hooks.truncated) g_file_cache_hooks.truncated(ip);
+}
+
+Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n, bool notify) {
   RIVET_ASSERT(ip->lock.held_by_current());
   FileSystem& fs = *ip->fs;
   if (off >= kMaxFileSize) return Error::FileTooBig;
@@ -430,7 +440,10 @@ Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
       memcpy(bp->data + in_block + copied, bounce, k);
       copied += k;
     }
-    if (copied > 0) fs.log().write(bp);
+    if (copied > 0) {
+      fs.log().write(bp);
+      if (notify && g_file_cache_hooks.written) g_file_cache_hooks.written(ip, pos, bp->data + in_block, copied);
+    }
     fs.cache().release(bp);
     done += copied;
     if (stopped != Error::None) break;
@@ -445,7 +458,7 @@ Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
   return done;
 }
 
-Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append) {
+Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append, bool notify) {
   Log& log = ip->fs->log();
   size_t total = 0;
   while (total < n) {
@@ -457,7 +470,7 @@ Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, 
     uint64_t pos = append ? ip->size : *off;
     size_t room = kWriteChunkBlocks * kBlockSize - pos % kBlockSize;
     size_t m = n - total < room ? n - total : room;
-    auto r = writei(ip, src.advanced(total), pos, m);
+    auto r = writei(ip, src.advanced(total), pos, m, notify);
     if (r.ok()) *off = pos + r.value();
     iunlock(ip);
     log.end_op();
@@ -576,7 +589,10 @@ Result<bool> free_blocks_step(Inode* ip) {
     }
     ip->addrs[slot] = 0;
   }
-  if (done) ip->size = 0;
+  if (done) {
+    ip->size = 0;
+    file_cache_truncated(ip);
+  }
   TRY(iupdate(ip));
   if (error != Error::None) return error;
   return done;

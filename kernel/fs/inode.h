@@ -104,15 +104,30 @@ Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uin
 // within kWriteChunkBlocks blocks. Returns the bytes written: fewer than n
 // if the disk filled up or the source faulted part-way, and the error if
 // nothing was written. Error::FileTooBig beyond kMaxFileSize.
-Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n);
+// `notify` false skips the file-cache hook (for writing back a cached
+// page itself).
+Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n, bool notify = true);
 // Writes n bytes in chunks of at most kWriteChunkBlocks blocks, each its
 // own operation (ip NOT locked, not inside an operation), so a write of any
 // size fits the log; a crash keeps a prefix of the chunks. Each chunk goes
 // at *off, or at end of file with `append`; *off then moves past it.
 // Returns the bytes written (fewer if the disk filled up or the source
 // faulted), or the error if nothing was written.
-Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append);
+Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append, bool notify = true);
 void stati(Inode* ip, struct stat* st);
+
+// Pages the memory manager keeps for files (the pages of MAP_SHARED
+// mappings) follow every write and truncation of the file through these
+// hooks, called with the inode locked: `written` with the new bytes of one
+// block, `truncated` when the file's size drops to 0. The kernel installs
+// them at boot; without them (host tests) nothing is called.
+struct FileCacheHooks {
+  void (*written)(Inode* ip, uint64_t off, const uint8_t* data, size_t n);
+  void (*truncated)(Inode* ip);
+};
+void set_file_cache_hooks(const FileCacheHooks& hooks);
+// Calls the `truncated` hook (for truncation done outside this file).
+void file_cache_truncated(Inode* ip);
 
 // Frees up to one operation's worth of the locked inode's blocks (at most
 // kFreeStepBlocks distinct blocks written) and updates it on disk. Returns

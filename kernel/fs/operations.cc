@@ -169,6 +169,7 @@ Result<File*> open(const char* path, int flags) {
         if (r.ok()) {
           ip->size = 0;
           memset(ip->addrs, 0, sizeof ip->addrs);
+          file_cache_truncated(ip);
           r = iupdate(ip);
         }
         iunlock(orphan);

@@ -1,7 +1,8 @@
 // Pages of files mapped MAP_SHARED, keyed by (inode, page index), so every
 // process that maps the same part of a file maps the same physical page and
-// sees the others' writes. The cache holds one reference to each page; the
-// entry goes away when the last mapping lets go of the page.
+// sees the others' writes, and write() to the file changes them too. The
+// cache holds one reference to each page; the entry goes away when the last
+// mapping lets go of the page.
 #pragma once
 
 #include <stdint.h>
@@ -14,6 +15,10 @@ struct Inode;
 }
 
 namespace rivet::mm {
+
+// Keeps cached pages in step with write() and truncation (installs the
+// file system's file-cache hooks). Once, at boot.
+void page_cache_init();
 
 // The page holding bytes [index*4096, index*4096+4096) of the file, read in
 // if no mapping has it yet; returns it with a reference for the caller.

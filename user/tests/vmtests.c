@@ -783,6 +783,45 @@ static void test_mmap_readahead(void) {
   OK(unlink("ahead.tmp"));
 }
 
+// A shared mapping and write() see one copy of the file: a write() shows in
+// the mapping at once, the mapping's own store in the same page does not
+// undo it when written back, and truncation empties the mapped page.
+static void test_mmap_coherent(void) {
+  int fd = make_file("coherent.tmp", 3 * PAGE);
+  char* s = MAP(mmap(0, 3 * PAGE, RW, MAP_SHARED, fd, 0));
+  close(fd);
+  CHECK(s[PAGE + 10] == file_byte(PAGE + 10), "the mapping before the write");
+  // write() at PAGE+10, through a descriptor moved there by reading.
+  fd = OK(open("coherent.tmp", O_RDWR));
+  for (uint64 left = PAGE + 10; left > 0;) {
+    int n = read(fd, filebuf, left < sizeof filebuf ? (int)left : (int)sizeof filebuf);
+    CHECK(n > 0, "reading up to the write: %s", strerror(errno));
+    left -= n;
+  }
+  CHECK(write(fd, "XYZ", 3) == 3, "write: %s", strerror(errno));
+  close(fd);
+  CHECK(s[PAGE + 10] == 'X' && s[PAGE + 11] == 'Y' && s[PAGE + 12] == 'Z',
+        "the mapping does not show the write: '%c%c%c'", s[PAGE + 10], s[PAGE + 11], s[PAGE + 12]);
+  s[PAGE + 100] = 'M';
+  OK(munmap(s, 3 * PAGE));
+  struct change c[] = {{PAGE + 10, 'X'}, {PAGE + 11, 'Y'}, {PAGE + 12, 'Z'}, {PAGE + 100, 'M'}};
+  check_file("coherent.tmp", 3 * PAGE, c, 4);
+
+  // Truncated and rewritten under a mapping.
+  fd = OK(open("coherent.tmp", O_RDWR));
+  s = MAP(mmap(0, PAGE, PROT_READ, MAP_SHARED, fd, 0));
+  close(fd);
+  CHECK(s[5] == file_byte(5), "the mapping before truncation");
+  fd = OK(open("coherent.tmp", O_RDWR | O_TRUNC));
+  CHECK(write(fd, "0123456789", 10) == 10, "write after truncation: %s", strerror(errno));
+  close(fd);
+  CHECK(memcmp(s, "0123456789", 10) == 0, "the mapping does not show the rewritten file");
+  check_zero(s + 10, PAGE - 10, "the mapped page past the new end of file");
+  OK(munmap(s, PAGE));
+  CHECK(file_size("coherent.tmp") == 10, "the file's size after truncation");
+  OK(unlink("coherent.tmp"));
+}
+
 // A mapping holds its own reference to the file: close() (and unlink) do not end it.
 static void test_mmap_file_close(void) {
   int fd = make_file("close.tmp", 2 * PAGE);
@@ -1534,6 +1573,7 @@ static const struct test tests[] = {
     {"mmap_file", test_mmap_file, 0},
     {"mmap_file_eof", test_mmap_file_eof, 0},
     {"mmap_readahead", test_mmap_readahead, 0},
+    {"mmap_coherent", test_mmap_coherent, 0},
     {"mmap_huge_file", test_mmap_huge_file, VM_SMALL},
     {"mmap_file_close", test_mmap_file_close, 0},
     {"mmap_private", test_mmap_private, 0},
