@@ -65,6 +65,10 @@ bool pte_permits(PageTableEntry e, Access access) {
 }
 
 constexpr PteFlags kCopyOnWrite = PteFlags(Pte::Rsw0);
+// A present page that belongs to the page cache (a file page shared with
+// every process that maps it): dropping it goes through shared_page_put.
+// Swapped-out entries use RSW1 too, but they are never valid.
+constexpr PteFlags kFileCache = PteFlags(Pte::Rsw1);
 // Read-ahead of private file pages: at most this many pages per fault, and
 // only while this many pages are free.
 constexpr uint32_t kMaxReadAhead = 32;
@@ -81,6 +85,7 @@ PteFlags present_flags(const Vma* vma, uint32_t prot, PteFlags old) {
   if (prot == PROT_NONE) f = f.without(Pte::User);
   if ((prot & PROT_WRITE) && !(vma->flags & kVmaShared)) f = f | kCopyOnWrite;
   if (old.has(Pte::Dirty)) f = f | Pte::Dirty;
+  if (old.has(kFileCache)) f = f | kFileCache;
   return f | Pte::Valid | Pte::Accessed;
 }
 
@@ -124,8 +129,9 @@ Result<AddressSpace*> AddressSpace::create(PhysAddr trapframe) {
 
 void AddressSpace::drop_page(Vma* vma, uint64_t va, PageTableEntry& e) {
   PhysAddr page = e.phys();
+  bool cached = e.flags().has(kFileCache) || (vma && (vma->flags & kVmaShared));
   e.raw = 0;
-  if (vma && (vma->flags & kVmaShared) && vma->inode)
+  if (cached && vma && vma->inode)
     shared_page_put(vma->inode, vma->offset_of(va) / kPageSize, page);
   else
     page_put(page);
@@ -157,12 +163,16 @@ void AddressSpace::free_vma(Vma* vma) {
 void AddressSpace::release_files() {
   for (Vma* v = vmas_; v; v = v->next) {
     if (!v->inode) continue;
-    if (v->flags & kVmaShared) {
-      page_table_.for_each_leaf(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
+    // Pages of the page cache go back to it while the VMA still names its
+    // file; private copies are freed with the page table.
+    page_table_.for_each_leaf(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
+      if (v->flags & kVmaShared) {
         (void)write_back(v, va, e);  // a failed write-back cannot be reported at exit
         drop_page(v, va, e);
-      });
-    }
+      } else if (e.flags().has(kFileCache)) {
+        drop_page(v, va, e);
+      }
+    });
     fs::begin_op();
     fs::inode_put(v->inode);
     fs::end_op();
@@ -268,15 +278,19 @@ void AddressSpace::unmap_pages(uint64_t start, uint64_t end) {
 
 Result<void> AddressSpace::break_copy_on_write(Vma* vma, uint64_t page_va, PageTableEntry* e) {
   PhysAddr old = e->phys();
-  PteFlags flags = e->flags().without(kCopyOnWrite) | Pte::Write | Pte::Accessed | Pte::Dirty;
-  if (old == zero_page() || page_refcount(old) > 1) {
+  bool cached = e->flags().has(kFileCache);
+  PteFlags flags = e->flags().without(kCopyOnWrite | kFileCache) | Pte::Write | Pte::Accessed | Pte::Dirty;
+  if (old == zero_page() || cached || page_refcount(old) > 1) {
     PhysAddr fresh = TRY(alloc_page());
     if (old == zero_page())
       __builtin_memset(phys_to_virt(fresh), 0, kPageSize);
     else
       __builtin_memcpy(phys_to_virt(fresh), phys_to_virt(old), kPageSize);
     e->raw = PageTableEntry::make(fresh, flags).raw;
-    page_put(old);
+    if (cached && vma->inode)
+      shared_page_put(vma->inode, vma->offset_of(page_va) / kPageSize, old);
+    else
+      page_put(old);
   } else {
     // The last sharer: take the page over instead of copying it.
     e->raw = PageTableEntry::make(old, flags).raw;
@@ -328,12 +342,30 @@ Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
 }
 
 Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access access, uint64_t size) {
-  // Private pages of a file, each read into a page of its own. One page,
-  // unless this fault is where the previous batch stopped: then the
-  // program reads the file in order, and the batch doubles up to
-  // kMaxReadAhead pages (while memory is plentiful), read from the device
-  // in one request where the blocks are adjacent. Sparse touches still
-  // read only the pages touched.
+  // Private pages of a file. One page, unless this fault is where the
+  // previous batch stopped: then the program reads the file in order, and
+  // the batch doubles up to kMaxReadAhead pages (while memory is
+  // plentiful), read from the device in one request where the blocks are
+  // adjacent. Sparse touches still read only the pages touched.
+  //
+  // A private mapping without PROT_WRITE (program text, read-only mmap)
+  // maps the page cache's pages, one copy for every process that maps the
+  // file, wherever a page lies wholly in the file's part of the area (the
+  // rest of an ELF segment's last page must read as zeros). Writable ones
+  // get pages of their own.
+  bool cacheable = !(vma->prot & PROT_WRITE) && page_va + kPageSize <= vma->file_end;
+  uint64_t index = vma->offset_of(page_va) / kPageSize;
+  if (cacheable) {
+    if (PhysAddr cached = shared_page_lookup(vma->inode, index); cached.value != 0) {
+      if (auto r = page_table_.map(VirtAddr(page_va), cached, kPageSize, user_pte_flags(vma->prot) | kFileCache); !r) {
+        shared_page_put(vma->inode, index, cached);
+        return r.error();
+      }
+      vma->readahead_next = page_va + kPageSize;
+      vma->readahead_pages = 1;
+      return {};
+    }
+  }
   uint32_t want = 1;
   if (access != Access::Write && page_va == vma->readahead_next && page_stats().free_pages >= kReadAheadMinFree) {
     want = vma->readahead_pages < 2 ? 4 : 2 * vma->readahead_pages;
@@ -344,11 +376,13 @@ Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access acce
   for (; n < want; n++) {
     uint64_t va = page_va + n * kPageSize;
     if (va >= vma->end || va >= vma->file_end || vma->offset_of(va) >= size) break;
+    if (cacheable && va + kPageSize > vma->file_end) break;
     auto e = page_table_.walk(VirtAddr(va), false);
     if (e && e.value()->raw != 0) break;  // present, or out on swap
   }
   PhysAddr pages[kMaxReadAhead];
   uint8_t* buffers[kMaxReadAhead];
+  bool in_cache[kMaxReadAhead] = {};
   uint32_t got = 0;
   for (; got < n; got++) {
     auto page = alloc_page();
@@ -362,17 +396,36 @@ Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access acce
   Result<uint32_t> read = fs::inode_lock(vma->inode).ok() ? Result<uint32_t>(0u) : Result<uint32_t>(Error::Io);
   if (read) {
     read = fs::inode_read_pages(vma->inode, vma->offset_of(page_va), buffers, got);
+    // Into the page cache while the inode is locked, so no write() comes
+    // between. Where a page is cached already (another mapping read it,
+    // or holds changes not yet written back), that copy is the one.
+    for (uint32_t i = 0; read && cacheable && i < got; i++) {
+      auto adopted = shared_page_adopt(vma->inode, index + i, pages[i]);
+      if (!adopted) continue;  // no room to cache it: a private page then
+      if (!(adopted.value() == pages[i])) {
+        page_put(pages[i]);
+        pages[i] = adopted.value();
+        buffers[i] = phys_to_virt<uint8_t>(pages[i]);
+      }
+      in_cache[i] = true;
+    }
     fs::inode_unlock(vma->inode);
   }
+  auto release = [&](uint32_t i) {
+    if (in_cache[i])
+      shared_page_put(vma->inode, index + i, pages[i]);
+    else
+      page_put(pages[i]);
+  };
   // An mmap'd file may have shrunk since its size was checked: pages past
   // its end now are not mapped (the faulting one is then a bus error).
   if (read && (vma->flags & kVmaMmap) && read.value() < got) {
-    for (uint32_t i = read.value(); i < got; i++) page_put(pages[i]);
+    for (uint32_t i = read.value(); i < got; i++) release(i);
     got = read.value();
     if (got == 0) read = Error::Fault;
   }
   if (!read) {
-    for (uint32_t i = 0; i < got; i++) page_put(pages[i]);
+    for (uint32_t i = 0; i < got; i++) release(i);
     return read.error();
   }
   // Only bytes below file_end are the file's: the rest of an ELF segment's
@@ -381,11 +434,12 @@ Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access acce
   uint32_t mapped = 0;
   for (; mapped < got; mapped++) {
     uint64_t va = page_va + mapped * kPageSize;
-    if (va + kPageSize > vma->file_end)
+    if (!in_cache[mapped] && va + kPageSize > vma->file_end)
       __builtin_memset(buffers[mapped] + (vma->file_end - va), 0, va + kPageSize - vma->file_end);
-    if (!page_table_.map(VirtAddr(va), pages[mapped], kPageSize, base)) break;
+    PteFlags f = in_cache[mapped] ? base | kFileCache : base;
+    if (!page_table_.map(VirtAddr(va), pages[mapped], kPageSize, f)) break;
   }
-  for (uint32_t i = mapped; i < got; i++) page_put(pages[i]);
+  for (uint32_t i = mapped; i < got; i++) release(i);
   if (mapped == 0) return Error::NoMemory;  // no page table page for the faulting page
   vma->readahead_next = page_va + mapped * kPageSize;
   vma->readahead_pages = mapped;
@@ -468,12 +522,23 @@ bool AddressSpace::evict_one() {
       uint64_t from = v->start > hand ? v->start : hand;
       page_table_.find_leaf(from, v->end, [&](uint64_t va, PageTableEntry& e) {
         clock_hand_ = va + kPageSize;
-        if (e.phys() == zero || !e.flags().has(Pte::User) || page_refcount(e.phys()) != 1) return false;
+        // Only pages no one else maps: a private page of ours (refcount 1),
+        // or a page-cache page only we map (the cache's reference and ours).
+        bool cached = e.flags().has(kFileCache);
+        if (e.phys() == zero || !e.flags().has(Pte::User) || page_refcount(e.phys()) != (cached ? 2u : 1u))
+          return false;
         candidates = true;
         if (e.flags().has(Pte::Accessed)) {
           e.raw = PageTableEntry::make(e.phys(), e.flags().without(Pte::Accessed)).raw;
           arch::sfence_vma_page(va);
           return false;
+        }
+        if (cached) {
+          // Clean and still in the file: let it go; a fault reads it again.
+          drop_page(v, va, e);
+          arch::sfence_vma_page(va);
+          evicted = true;
+          return true;
         }
         auto slot = swap_write(e.phys());
         if (!slot) {

@@ -87,6 +87,29 @@ Result<PhysAddr> shared_page_get(fs::Inode* ip, uint64_t index) {
   return theirs;
 }
 
+PhysAddr shared_page_lookup(fs::Inode* ip, uint64_t index) {
+  SpinlockGuard guard(g_lock);
+  Entry* e = find_locked(ip, index);
+  if (!e) return PhysAddr();
+  page_get(e->page);
+  return e->page;
+}
+
+Result<PhysAddr> shared_page_adopt(fs::Inode* ip, uint64_t index, PhysAddr page) {
+  auto* entry = static_cast<Entry*>(kmalloc(sizeof(Entry)));
+  if (!entry) return Error::NoMemory;
+  SpinlockGuard guard(g_lock);
+  if (Entry* e = find_locked(ip, index)) {
+    kfree(entry);
+    page_get(e->page);
+    return e->page;
+  }
+  *entry = Entry{ip, index, page, g_buckets[bucket_of(ip, index)]};
+  g_buckets[bucket_of(ip, index)] = entry;
+  page_get(page);  // the cache's own reference
+  return page;
+}
+
 namespace {
 
 // fs hooks: a write changed bytes [off, off+n) of the file (within one

@@ -24,6 +24,15 @@ void page_cache_init();
 // if no mapping has it yet; returns it with a reference for the caller.
 // Bytes past end of file are zero.
 Result<PhysAddr> shared_page_get(fs::Inode* ip, uint64_t index);
+// The cached page for (ip, index) with a reference for the caller, or
+// PhysAddr(0) if none; never reads.
+PhysAddr shared_page_lookup(fs::Inode* ip, uint64_t index);
+// Offers `page`, just read with ip locked (the caller still holds the
+// lock), as the cached page for (ip, index). Returns the cached page with
+// a reference for the caller: `page` itself (the cache takes a reference
+// of its own), or the page already cached, which the caller maps instead
+// of its own. Error::NoMemory if the cache has no room for the entry.
+Result<PhysAddr> shared_page_adopt(fs::Inode* ip, uint64_t index, PhysAddr page);
 // Drops the caller's reference; frees the page (and forgets it) when only
 // the cache's own reference is left.
 void shared_page_put(fs::Inode* ip, uint64_t index, PhysAddr page);

@@ -822,6 +822,37 @@ static void test_mmap_coherent(void) {
   OK(unlink("coherent.tmp"));
 }
 
+// Read-only private mappings of one file share the page cache's pages (as
+// program text does): a second mapping of the same pages costs no new
+// pages. Made writable with mprotect, a store copies the page, so neither
+// the other mapping nor the file sees it.
+static void test_mmap_private_shared(void) {
+  int fd = make_file("cache.tmp", 64 * PAGE);
+  uint64 f0 = free_pages();
+  char* a = MAP(mmap(0, 64 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0));
+  check_mapped_file(a, 64 * PAGE, 0, "the first read-only private mapping");
+  uint64 f1 = free_pages();
+  char* b = MAP(mmap(0, 64 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0));
+  check_mapped_file(b, 64 * PAGE, 0, "the second read-only private mapping");
+  uint64 f2 = free_pages();
+  CHECK(f0 - f1 >= 64, "the first mapping of 64 pages took only %ld pages", (long)(f0 - f1));
+  CHECK(f1 - f2 < 8, "the second mapping of the same 64 pages took %ld more pages", (long)(f1 - f2));
+  OK(mprotect(b, PAGE, RW));
+  b[10] = '!';
+  CHECK(b[10] == '!' && b[11] == file_byte(11), "the private write");
+  CHECK(a[10] == file_byte(10), "a private write showed in the other mapping");
+  OK(munmap(a, 64 * PAGE));
+  OK(munmap(b, 64 * PAGE));
+  close(fd);
+  fd = OK(open("cache.tmp", O_RDONLY));
+  for (uint64 off = 0; off < 64 * PAGE; off += sizeof filebuf) {
+    CHECK(read(fd, filebuf, sizeof filebuf) == (int)sizeof filebuf, "reading the file back");
+    check_mapped_file(filebuf, sizeof filebuf, off, "the file after a private write");
+  }
+  close(fd);
+  OK(unlink("cache.tmp"));
+}
+
 // A mapping holds its own reference to the file: close() (and unlink) do not end it.
 static void test_mmap_file_close(void) {
   int fd = make_file("close.tmp", 2 * PAGE);
@@ -1574,6 +1605,7 @@ static const struct test tests[] = {
     {"mmap_file_eof", test_mmap_file_eof, 0},
     {"mmap_readahead", test_mmap_readahead, 0},
     {"mmap_coherent", test_mmap_coherent, 0},
+    {"mmap_private_shared", test_mmap_private_shared, 0},
     {"mmap_huge_file", test_mmap_huge_file, VM_SMALL},
     {"mmap_file_close", test_mmap_file_close, 0},
     {"mmap_private", test_mmap_private, 0},
