@@ -49,6 +49,8 @@ void file_close(File* f) {
       break;
     case File::Kind::Inode:
     case File::Kind::Device: {
+      if (closed.kind == File::Kind::Inode && closed.writable)
+        __atomic_fetch_sub(&closed.ip->writers, 1, __ATOMIC_RELAXED);
       Log& log = closed.ip->fs->log();
       log.begin_op();
       iput(closed.ip);

@@ -173,7 +173,11 @@ Result<uint32_t> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages
 }
 
 Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
-  return writei_chunked(ip, src, n, &off, false, false);
+  return writei_chunked(ip, src, n, &off, false);
+}
+
+Result<size_t> inode_write_back(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
+  return writei_chunked(ip, src, n, &off, false, true);
 }
 
 void begin_op() { root_fs().log().begin_op(); }

@@ -51,9 +51,12 @@ Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
 // device where the cache does not hold them (see readi_pages).
 Result<uint32_t> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count);
 // ip NOT locked and not inside an operation: writes in log-sized chunks,
-// each its own operation (for msync of shared mappings: the file-cache
-// hook is not called, since the bytes come from the cached page itself).
+// each its own operation.
 Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n);
+// The same for writing back a shared mapping's page: the file-cache hook
+// is not called (the bytes come from the cached page itself) and the file
+// never grows (a truncation since the caller looked at its size wins).
+Result<size_t> inode_write_back(Inode* ip, IoBuffer src, uint64_t off, size_t n);
 // ip locked.
 void inode_stat(Inode* ip, struct stat* st);
 

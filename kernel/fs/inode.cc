@@ -458,7 +458,7 @@ Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n, bool noti
   return done;
 }
 
-Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append, bool notify) {
+Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append, bool write_back) {
   Log& log = ip->fs->log();
   size_t total = 0;
   while (total < n) {
@@ -470,7 +470,15 @@ Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, 
     uint64_t pos = append ? ip->size : *off;
     size_t room = kWriteChunkBlocks * kBlockSize - pos % kBlockSize;
     size_t m = n - total < room ? n - total : room;
-    auto r = writei(ip, src.advanced(total), pos, m, notify);
+    if (write_back && pos + m > ip->size) {
+      if (pos >= ip->size) {
+        iunlock(ip);
+        log.end_op();
+        break;
+      }
+      m = static_cast<size_t>(ip->size - pos);
+    }
+    auto r = writei(ip, src.advanced(total), pos, m, !write_back);
     if (r.ok()) *off = pos + r.value();
     iunlock(ip);
     log.end_op();
@@ -570,6 +578,9 @@ Result<bool> free_blocks_step(Inode* ip) {
   FreeStep step;
   step.fs = ip->fs;
   bool done = true;
+  // The contents go (even if a device error stops this part-way and
+  // leaves holes): cached pages read as zeros from now on.
+  file_cache_truncated(ip);
   Error error = Error::None;
   // Every step leaves the inode consistently mapped: a block's bitmap bit
   // and the pointer to it are cleared in the same operation.
@@ -589,10 +600,7 @@ Result<bool> free_blocks_step(Inode* ip) {
     }
     ip->addrs[slot] = 0;
   }
-  if (done) {
-    ip->size = 0;
-    file_cache_truncated(ip);
-  }
+  if (done) ip->size = 0;
   TRY(iupdate(ip));
   if (error != Error::None) return error;
   return done;

@@ -33,6 +33,13 @@ struct Inode {
   FileSystem* fs = nullptr;
   uint32_t inum = 0;
   int ref = 0;
+  // Running programs whose image is this file, and open descriptors and
+  // MAP_SHARED mappings that can write it (both atomic). A file with text
+  // users cannot be opened for writing, nor one with writers executed
+  // (Error::TextBusy): a running program's text pages are the file's
+  // cached pages.
+  int text_users = 0;
+  int writers = 0;
 
   SleepLock lock{"inode"};
   bool valid = false;  // the fields below have been read from disk
@@ -113,7 +120,10 @@ Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n, bool noti
 // at *off, or at end of file with `append`; *off then moves past it.
 // Returns the bytes written (fewer if the disk filled up or the source
 // faulted), or the error if nothing was written.
-Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append, bool notify = true);
+// `write_back`: the bytes are a cached page's own (msync, munmap, exit):
+// the file-cache hook is skipped, and the file never grows (a truncation
+// since the caller looked at its size wins).
+Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append, bool write_back = false);
 void stati(Inode* ip, struct stat* st);
 
 // Pages the memory manager keeps for files (the pages of MAP_SHARED

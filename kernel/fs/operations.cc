@@ -134,6 +134,11 @@ Result<File*> open(const char* path, int flags) {
   };
   if (ip->type == T_DIR && (access != O_RDONLY || (flags & O_TRUNC))) return fail(Error::IsDirectory);
   if (ip->type == T_DEVICE && !device_exists(ip->major)) return fail(Error::NoDevice);
+  // A running program's file keeps its contents: its text pages are the
+  // cached file pages.
+  if (ip->type == T_FILE && (access != O_RDONLY || (flags & O_TRUNC)) &&
+      __atomic_load_n(&ip->text_users, __ATOMIC_RELAXED) > 0)
+    return fail(Error::TextBusy);
 
   // Everything that can fail comes before the truncation, so a failed
   // open changes nothing.
@@ -193,6 +198,7 @@ Result<File*> open(const char* path, int flags) {
   f->ip = ip;
   f->readable = access != O_WRONLY;
   f->writable = access != O_RDONLY;
+  if (f->kind == File::Kind::Inode && f->writable) __atomic_fetch_add(&ip->writers, 1, __ATOMIC_RELAXED);
   f->append = (flags & O_APPEND) != 0;
   iunlock(ip);
   if (orphan) iput(orphan);  // with no other inode locked: may take several operations

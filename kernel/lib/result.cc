@@ -22,6 +22,7 @@ const char* error_name(Error e) {
     case Error::Exists: return "EEXIST";
     case Error::CrossDevice: return "EXDEV";
     case Error::NoDevice: return "ENODEV";
+    case Error::TextBusy: return "ETXTBSY";
     case Error::NotDirectory: return "ENOTDIR";
     case Error::IsDirectory: return "EISDIR";
     case Error::Invalid: return "EINVAL";

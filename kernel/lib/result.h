@@ -42,6 +42,7 @@ enum class Error : int32_t {
   TooManyFilesSystem = 23,  // ENFILE
   TooManyFiles = 24,    // EMFILE
   NotTty = 25,          // ENOTTY
+  TextBusy = 26,        // ETXTBSY
   FileTooBig = 27,      // EFBIG
   NoSpace = 28,         // ENOSPC
   IllegalSeek = 29,     // ESPIPE

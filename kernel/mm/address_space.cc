@@ -129,6 +129,7 @@ Result<AddressSpace*> AddressSpace::create(PhysAddr trapframe) {
 
 void AddressSpace::drop_page(Vma* vma, uint64_t va, PageTableEntry& e) {
   PhysAddr page = e.phys();
+  RIVET_ASSERT(vma || !e.flags().has(kFileCache));  // the cache needs the file
   bool cached = e.flags().has(kFileCache) || (vma && (vma->flags & kVmaShared));
   e.raw = 0;
   if (cached && vma && vma->inode)
@@ -144,17 +145,31 @@ Result<void> AddressSpace::write_back(Vma* vma, uint64_t va, PageTableEntry& e) 
   // Shared mappings never grow the file: only the part inside it is written.
   if (offset < size) {
     uint64_t n = size - offset < kPageSize ? size - offset : kPageSize;
-    TRY(fs::inode_write(vma->inode, IoBuffer::kernel(phys_to_virt(e.phys())), offset, n));
+    TRY(fs::inode_write_back(vma->inode, IoBuffer::kernel(phys_to_virt(e.phys())), offset, n));
   }
   e.raw = PageTableEntry::make(e.phys(), e.flags().without(Pte::Dirty | Pte::Write)).raw;
   arch::sfence_vma_page(va);
   return {};
 }
 
+void AddressSpace::attach_file(Vma* vma, fs::Inode* ip) {
+  vma->inode = fs::inode_dup(ip);
+  if (vma->flags & kVmaImage) __atomic_fetch_add(&ip->text_users, 1, __ATOMIC_RELAXED);
+  if ((vma->flags & kVmaShared) && vma->file_writable) __atomic_fetch_add(&ip->writers, 1, __ATOMIC_RELAXED);
+}
+
+void AddressSpace::detach_file(Vma* vma) {
+  if (vma->flags & kVmaImage) __atomic_fetch_sub(&vma->inode->text_users, 1, __ATOMIC_RELAXED);
+  if ((vma->flags & kVmaShared) && vma->file_writable)
+    __atomic_fetch_sub(&vma->inode->writers, 1, __ATOMIC_RELAXED);
+  fs::inode_put(vma->inode);
+  vma->inode = nullptr;
+}
+
 void AddressSpace::free_vma(Vma* vma) {
   if (vma->inode) {
     fs::begin_op();
-    fs::inode_put(vma->inode);
+    detach_file(vma);
     fs::end_op();
   }
   kdelete(vma);
@@ -174,9 +189,8 @@ void AddressSpace::release_files() {
       }
     });
     fs::begin_op();
-    fs::inode_put(v->inode);
+    detach_file(v);
     fs::end_op();
-    v->inode = nullptr;
     v->flags &= ~kVmaShared;
   }
   arch::sfence_vma_all();
@@ -522,23 +536,17 @@ bool AddressSpace::evict_one() {
       uint64_t from = v->start > hand ? v->start : hand;
       page_table_.find_leaf(from, v->end, [&](uint64_t va, PageTableEntry& e) {
         clock_hand_ = va + kPageSize;
-        // Only pages no one else maps: a private page of ours (refcount 1),
-        // or a page-cache page only we map (the cache's reference and ours).
-        bool cached = e.flags().has(kFileCache);
-        if (e.phys() == zero || !e.flags().has(Pte::User) || page_refcount(e.phys()) != (cached ? 2u : 1u))
+        // Only private pages no one else maps. Page-cache pages stay (a
+        // fault on one takes the inode lock, which a write() copying from
+        // such a page already holds).
+        if (e.phys() == zero || !e.flags().has(Pte::User) || e.flags().has(kFileCache) ||
+            page_refcount(e.phys()) != 1)
           return false;
         candidates = true;
         if (e.flags().has(Pte::Accessed)) {
           e.raw = PageTableEntry::make(e.phys(), e.flags().without(Pte::Accessed)).raw;
           arch::sfence_vma_page(va);
           return false;
-        }
-        if (cached) {
-          // Clean and still in the file: let it go; a fault reads it again.
-          drop_page(v, va, e);
-          arch::sfence_vma_page(va);
-          evicted = true;
-          return true;
         }
         auto slot = swap_write(e.phys());
         if (!slot) {
@@ -584,10 +592,10 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
     Vma* c = copy.value();
     if (v == heap) child->heap = c;
     if (v->inode) {
-      c->inode = fs::inode_dup(v->inode);
+      c->file_writable = v->file_writable;
+      attach_file(c, v->inode);
       c->file_offset = v->file_offset;
       c->file_end = v->file_end;
-      c->file_writable = v->file_writable;
     }
     // Share every present page. Private writable pages become copy-on-write
     // in both; shared pages stay shared (clean in the child). Pages out on
@@ -666,7 +674,7 @@ Result<Vma*> AddressSpace::split(Vma* vma, uint64_t at) {
   upper->start = at;
   if (vma->inode) {
     upper->file_offset = vma->offset_of(at);
-    upper->inode = fs::inode_dup(vma->inode);
+    attach_file(upper, vma->inode);
   }
   vma->end = at;
   vma->next = upper;

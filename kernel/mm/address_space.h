@@ -76,6 +76,10 @@ class AddressSpace {
   // use (so a caller can allocate before it changes anything); it is freed
   // if the call fails.
   Result<Vma*> add_vma(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags, Vma* record = nullptr);
+  // Backs `vma` by the file `ip` (a new reference; a program image counts
+  // as a text user of it, a MAP_SHARED mapping of a writable descriptor as
+  // a writer: see Inode::text_users; set vma->file_writable first).
+  static void attach_file(Vma* vma, fs::Inode* ip);
   // Moves an area's end (heap growth/shrink). Shrinking frees the pages.
   Result<void> resize_vma(Vma* vma, uint64_t new_end);
 
@@ -143,6 +147,7 @@ class AddressSpace {
   void drop_page(Vma* vma, uint64_t va, PageTableEntry& e);
   Result<void> write_back(Vma* vma, uint64_t va, PageTableEntry& e);
   void free_vma(Vma* vma);
+  static void detach_file(Vma* vma);  // inside an operation
 
   Result<void> swap_in(Vma* vma, uint64_t page_va, PageTableEntry* e);
   void free_swapped(uint64_t start, uint64_t end);

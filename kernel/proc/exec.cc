@@ -72,7 +72,7 @@ Result<void> map_segment(mm::AddressSpace& as, fs::Inode* ip, const elf::Segment
   uint64_t start = mm::page_round_down(s.vaddr);
   uint64_t end = mm::page_round_up(s.vaddr + s.memsz);
   mm::Vma* vma = TRY(as.add_vma(start, end, prot_of(s), mm::kVmaImage));
-  vma->inode = fs::inode_dup(ip);
+  mm::AddressSpace::attach_file(vma, ip);
   vma->file_offset = s.offset - (s.vaddr - start);  // the parser checked the alignment
   vma->file_end = s.vaddr + s.filesz;
   return {};
@@ -130,7 +130,9 @@ Result<long> exec_with(const char* path, const Args& args) {
   Result<void> built = Error::AccessDenied;
   mm::AddressSpace* as = nullptr;
   uint64_t entry = 0, sp = 0, argv = 0;
-  if (ip->type == T_FILE) {
+  if (ip->type == T_FILE && __atomic_load_n(&ip->writers, __ATOMIC_RELAXED) > 0) {
+    built = Error::TextBusy;  // open for writing: its pages could change under the program
+  } else if (ip->type == T_FILE) {
     auto created = mm::AddressSpace::create(mm::PhysAddr(p->trapframe_pa));
     if (created) {
       as = created.value();

@@ -80,10 +80,10 @@ Result<long> sys_mmap(uint64_t addr, uint64_t length, int prot, int flags, int f
   mm::Vma* vma = TRY(as.add_vma(start, start + size, static_cast<uint32_t>(prot), vflags, record));
   if (file) {
     // The mapping holds its own reference: closing fd does not end it.
-    vma->inode = fs::inode_dup(file->ip);
+    vma->file_writable = file->writable;
+    mm::AddressSpace::attach_file(vma, file->ip);
     vma->file_offset = static_cast<uint64_t>(offset);
     vma->file_end = start + size;  // end of file is checked at fault time
-    vma->file_writable = file->writable;
   } else if (shared) {
     // MAP_SHARED|MAP_ANONYMOUS: memory shared with children across fork.
     // With no file to tie the pages together, fork shares what is mapped,

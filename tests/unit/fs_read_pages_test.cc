@@ -1,6 +1,7 @@
-// readi_pages, the file system's path for mmap'd private pages: whole pages
+// The file system's paths for mapped pages: readi_pages (whole pages
 // straight from the device in as few requests as the block layout allows,
-// the cache's copy where it has one, zeros for holes and past end of file.
+// the cache's copy where it has one, zeros for holes and past end of file)
+// and inode_write_back.
 #include <string.h>
 
 #include <gtest/gtest.h>
@@ -124,6 +125,18 @@ TEST_F(FsReadPages, BadOffsetAndDeviceError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), Error::Io);
   fs::file_close(f);
+}
+
+// Proves inode_write_back (a shared mapping's page going back to its file) writes only inside the file: it never grows it, so a truncation that came first wins.
+TEST_F(FsReadPages, WriteBackNeverGrowsTheFile) {
+  ASSERT_TRUE(write_file("/f", pattern(100, 17)).ok());
+  fs::File* f = fs::open("/f", kRdWr).value();
+  std::string page = pattern(kPage, 18);
+  EXPECT_EQ(fs::inode_write_back(f->ip, IoBuffer::kernel(page.data()), 0, kPage).value(), 100u);
+  EXPECT_EQ(fs::inode_write_back(f->ip, IoBuffer::kernel(page.data()), 150, 10).value(), 0u);
+  fs::file_close(f);
+  EXPECT_EQ(stat_path("/f")->size, 100u);
+  EXPECT_EQ(read_file("/f").value(), page.substr(0, 100));
 }
 
 }  // namespace

@@ -62,6 +62,7 @@ static const struct error_text kErrors[] = {
     {EEXIST, "EEXIST (file exists)"},
     {EXDEV, "EXDEV (cross-device link)"},
     {ENODEV, "ENODEV (no such device)"},
+    {ETXTBSY, "ETXTBSY (text file busy)"},
     {ENOTDIR, "ENOTDIR (not a directory)"},
     {EISDIR, "EISDIR (is a directory)"},
     {EINVAL, "EINVAL (invalid argument)"},

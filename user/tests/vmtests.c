@@ -853,6 +853,52 @@ static void test_mmap_private_shared(void) {
   OK(unlink("cache.tmp"));
 }
 
+// Runs path in a child; its exit status, or 42 if exec failed with ETXTBSY.
+static int run_program(const char* path) {
+  int pid = fork_or_fail();
+  if (pid == 0) {
+    char* argv[] = {(char*)path, 0};
+    exec(path, argv);
+    exit(errno == ETXTBSY ? 42 : 99);
+  }
+  return wait_pid(pid);
+}
+
+// A running program's text pages are its file's cached pages, so the file
+// cannot change under it: opening it for writing fails with ETXTBSY (this
+// very program), and so does executing a file open for writing or mapped
+// MAP_SHARED from a writable descriptor. Once the program has exited the
+// file is writable again.
+static void test_text_busy(void) {
+  FAILS(ETXTBSY, open("/bin/vmtests", O_WRONLY));
+  FAILS(ETXTBSY, open("/bin/vmtests", O_RDWR));
+  FAILS(ETXTBSY, open("/bin/vmtests", O_RDONLY | O_TRUNC));
+  int fd = OK(open("/bin/vmtests", O_RDONLY));
+  close(fd);
+  // A copy of /bin/true, run to completion, is writable again.
+  int in = OK(open("/bin/true", O_RDONLY));
+  int out = OK(open("true.tmp", O_CREATE | O_WRONLY | O_TRUNC));
+  int n;
+  while ((n = read(in, filebuf, sizeof filebuf)) > 0) CHECK(write(out, filebuf, n) == n, "copying /bin/true");
+  close(in);
+  close(out);
+  CHECK(run_program("true.tmp") == 0, "running a copy of /bin/true");
+  fd = OK(open("true.tmp", O_WRONLY));  // writable again
+  CHECK(run_program("true.tmp") == 42, "exec of a file open for writing did not fail with ETXTBSY");
+  close(fd);
+  fd = OK(open("true.tmp", O_RDWR));
+  char* m = MAP(mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
+  close(fd);
+  CHECK(run_program("true.tmp") == 42, "exec of a file mapped shared and writable did not fail with ETXTBSY");
+  OK(munmap(m, PAGE));
+  fd = OK(open("true.tmp", O_RDONLY));
+  m = MAP(mmap(0, PAGE, PROT_READ, MAP_SHARED, fd, 0));
+  close(fd);
+  CHECK(run_program("true.tmp") == 0, "exec of a file mapped from a read-only descriptor");
+  OK(munmap(m, PAGE));
+  OK(unlink("true.tmp"));
+}
+
 // A mapping holds its own reference to the file: close() (and unlink) do not end it.
 static void test_mmap_file_close(void) {
   int fd = make_file("close.tmp", 2 * PAGE);
@@ -1606,6 +1652,7 @@ static const struct test tests[] = {
     {"mmap_readahead", test_mmap_readahead, 0},
     {"mmap_coherent", test_mmap_coherent, 0},
     {"mmap_private_shared", test_mmap_private_shared, 0},
+    {"text_busy", test_text_busy, 0},
     {"mmap_huge_file", test_mmap_huge_file, VM_SMALL},
     {"mmap_file_close", test_mmap_file_close, 0},
     {"mmap_private", test_mmap_private, 0},
