@@ -1,6 +1,7 @@
 #include "kernel/mm/address_space.h"
 
 #include "kernel/arch/riscv64/csr.h"
+#include "kernel/arch/riscv64/icache.h"
 #include "kernel/boot/image.h"
 #include "kernel/lib/panic.h"
 #include "kernel/mm/kmalloc.h"
@@ -465,6 +466,13 @@ Result<void> AddressSpace::handle_fault(uint64_t va, Access access) {
   if (va >= kUserLimit) return Error::Fault;
   Vma* vma = find(va);
   if (!vma || !permits(vma->prot, access)) return Error::Fault;
+  Result<void> r = resolve_fault(vma, va, access);
+  // The page's contents may be new to the instruction caches.
+  if (r && (vma->prot & PROT_EXEC)) arch::icache_new_user_code();
+  return r;
+}
+
+Result<void> AddressSpace::resolve_fault(Vma* vma, uint64_t va, Access access) {
   uint64_t page_va = page_round_down(va);
   // Then act, with a few pages free for whatever this needs.
   make_room();
@@ -733,6 +741,7 @@ Result<void> AddressSpace::protect_range(uint64_t start, uint64_t end, uint32_t 
     }
     if (v->end > end) TRY(split(v, end));
     v->prot = prot;
+    if (prot & PROT_EXEC) arch::icache_new_user_code();  // data written may now run
     page_table_.for_each_leaf(v->start, v->end, [&](uint64_t, PageTableEntry& e) {
       e.raw = PageTableEntry::make(e.phys(), present_flags(v, prot, e.flags())).raw;
     });

@@ -140,6 +140,7 @@ class AddressSpace {
 
  private:
   AddressSpace() = default;
+  Result<void> resolve_fault(Vma* vma, uint64_t va, Access access);
   Result<void> break_copy_on_write(Vma* vma, uint64_t page_va, PageTableEntry* pte);
   Result<void> fault_in(Vma* vma, uint64_t page_va, Access access);
   Result<void> fault_in_file(Vma* vma, uint64_t page_va, Access access, uint64_t file_size);

@@ -38,6 +38,7 @@ struct Cpu {
   Context scheduler_context{};     // switch_context() here to enter the scheduler
   Process* fp_owner = nullptr;     // whose FP registers this hart holds
   bool idle = false;               // waiting in wfi for something to run
+  uint64_t icache_generation = 0;  // arch/riscv64/icache.cc: last fence.i
 };
 
 extern Cpu g_cpus[kMaxCpus];

@@ -2,6 +2,7 @@
 // from uservec (trampoline.S) on the process's kernel stack with the
 // kernel's page table, and the way back out through userret.
 #include "kernel/arch/riscv64/csr.h"
+#include "kernel/arch/riscv64/icache.h"
 #include "kernel/arch/riscv64/trap.h"
 #include "kernel/arch/riscv64/trapframe.h"
 #include "kernel/lib/log.h"
@@ -101,6 +102,7 @@ void fp_forget(Process* p) {
   s |= kSstatusSpie;  // with interrupts enabled
   write_sstatus(s);
   fp_prepare(p);
+  icache_sync_for_user();
   write_sepc(tf->epc);
   auto ret = reinterpret_cast<void (*)(uint64_t)>(trampoline_va(userret));
   ret(p->address_space->satp());
