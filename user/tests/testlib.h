@@ -125,6 +125,37 @@ static int run_passed(const char* name, int status, const char* which) {
   return 0;
 }
 
+// ---- the suite's main ----------------------------------------------------------
+
+// Whether the command line (argv[1..], options skipped) names `name`.
+static int named_on_command_line(int argc, char* argv[], const char* name) {
+  for (int i = 1; i < argc; i++)
+    if (argv[i][0] != '-' && strcmp(argv[i], name) == 0) return 1;
+  return 0;
+}
+
+// The tests make their files in the scratch directory SUITE ".tmp".
+static void enter_scratch_directory(void) {
+  if (mkdir(SUITE ".tmp") < 0 && errno != EEXIST) {
+    fprintf(2, SUITE ": mkdir " SUITE ".tmp: %s\n", strerror(errno));
+    exit(1);
+  }
+  if (chdir(SUITE ".tmp") < 0) {
+    fprintf(2, SUITE ": chdir " SUITE ".tmp: %s\n", strerror(errno));
+    exit(1);
+  }
+  printf(SUITE ": starting\n");
+}
+
+// Leaves the scratch directory, prints the summary line and exits.
+static void finish_suite(int passed, int failed) __attribute__((noreturn));
+static void finish_suite(int passed, int failed) {
+  chdir("..");
+  unlink(SUITE ".tmp");  // fails, harmlessly, if a test left files behind
+  printf(SUITE ": %d passed, %d failed\n", passed, failed);
+  exit(failed == 0 ? 0 : 1);
+}
+
 // Runs one test and prints its line; returns 1 if it passed. With
 // `check_leaks`, the free-page count must come back: a test that seems to
 // leak runs once more (kernel caches may keep pages after their first use,

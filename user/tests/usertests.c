@@ -1520,36 +1520,18 @@ int main(int argc, char* argv[]) {
     }
   }
 
-  // A scratch directory for the tests' files.
-  if (mkdir("usertests.tmp") < 0 && errno != EEXIST) {
-    fprintf(2, "usertests: mkdir usertests.tmp: %s\n", strerror(errno));
-    exit(1);
-  }
-  if (chdir("usertests.tmp") < 0) {
-    fprintf(2, "usertests: chdir usertests.tmp: %s\n", strerror(errno));
-    exit(1);
-  }
-  printf("usertests: starting\n");
+  enter_scratch_directory();
   warm_up();
 
   int passed = 0, failed = 0;
   for (int k = 0; k < TEST_COUNT; k++) {
     const struct test* t = &tests[k];
-    if (named) {
-      int wanted = 0;
-      for (int i = 1; i < argc; i++) wanted |= strcmp(argv[i], t->name) == 0;
-      if (!wanted) continue;
-    } else if (quick && !t->quick) {
-      continue;
-    }
+    if (named ? !named_on_command_line(argc, argv, t->name) : quick && !t->quick) continue;
     if (run_test(t)) {
       passed++;
     } else {
       failed++;
     }
   }
-  chdir("..");
-  unlink("usertests.tmp");  // fails, harmlessly, if a test left files behind
-  printf("usertests: %d passed, %d failed\n", passed, failed);
-  exit(failed == 0 ? 0 : 1);
+  finish_suite(passed, failed);
 }

@@ -1753,33 +1753,18 @@ int main(int argc, char* argv[]) {
     }
   }
 
-  if (mkdir("vmtests.tmp") < 0 && errno != EEXIST) {
-    fprintf(2, "vmtests: mkdir vmtests.tmp: %s\n", strerror(errno));
-    exit(1);
-  }
-  if (chdir("vmtests.tmp") < 0) {
-    fprintf(2, "vmtests: chdir vmtests.tmp: %s\n", strerror(errno));
-    exit(1);
-  }
-  printf("vmtests: starting\n");
+  enter_scratch_directory();
   warm_up();
 
   int passed = 0, failed = 0;
   for (int k = 0; k < TEST_COUNT; k++) {
     const struct test* t = &tests[k];
-    if (named) {
-      int wanted = 0;
-      for (int i = 1; i < argc; i++) wanted |= strcmp(argv[i], t->name) == 0;
-      if (!wanted) continue;
-    }
+    if (named && !named_on_command_line(argc, argv, t->name)) continue;
     if (run_test(t)) {
       passed++;
     } else {
       failed++;
     }
   }
-  chdir("..");
-  unlink("vmtests.tmp");  // fails, harmlessly, if a test left files behind
-  printf("vmtests: %d passed, %d failed\n", passed, failed);
-  exit(failed == 0 ? 0 : 1);
+  finish_suite(passed, failed);
 }
