@@ -40,6 +40,7 @@ const char* error_name(Error e) {
     case Error::NotImplemented: return "ENOSYS";
     case Error::NotEmpty: return "ENOTEMPTY";
     case Error::Overflow: return "EOVERFLOW";
+    case Error::TimedOut: return "ETIMEDOUT";
     case Error::Malformed: return "EMALFORMED";
     case Error::NotSupported: return "ENOTSUP";
   }

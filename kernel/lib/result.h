@@ -54,6 +54,7 @@ enum class Error : int32_t {
   NotImplemented = 38,  // ENOSYS
   NotEmpty = 39,        // ENOTEMPTY
   Overflow = 75,        // EOVERFLOW
+  TimedOut = 110,       // ETIMEDOUT: a device did not answer in time
   Malformed = 200,      // data (device tree, image, ELF) is not well formed
   NotSupported = 201,   // the firmware or hardware lacks a feature
 };

@@ -87,6 +87,7 @@
 #define ENOSYS 38
 #define ENOTEMPTY 39
 #define EOVERFLOW 75
+#define ETIMEDOUT 110
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

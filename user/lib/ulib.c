@@ -80,6 +80,7 @@ static const struct error_text kErrors[] = {
     {ENOSYS, "ENOSYS (function not implemented)"},
     {ENOTEMPTY, "ENOTEMPTY (directory not empty)"},
     {EOVERFLOW, "EOVERFLOW (value too large)"},
+    {ETIMEDOUT, "ETIMEDOUT (device timed out)"},
 };
 
 const char* strerror(int err) {
