@@ -31,10 +31,23 @@ enum class ResponseKind : uint8_t {
 
 // A command's data phase.
 struct Data {
-  void* buffer = nullptr;   // blocks * block_size bytes
+  void* buffer = nullptr;   // blocks * block_size bytes, unless `segments`
   uint32_t block_size = 512;  // 512 for sectors; 8 (SCR), 16 (SPI CSD/CID), 64 (SD status)
   uint32_t blocks = 1;
   bool write = false;
+  // Scatter/gather: when set, the data lives in separate buffers of
+  // `segment_bytes` each (a multiple of block_size), e.g. the pages of a
+  // read-ahead; `buffer` is then unused.
+  void* const* segments = nullptr;
+  uint32_t segment_bytes = 0;
+
+  // Where block `i` of the transfer lives. Hosts move data block by block
+  // through this, so they need not care whether it is scattered.
+  uint8_t* block(uint32_t i) const {
+    uint64_t offset = uint64_t{i} * block_size;
+    if (!segments) return static_cast<uint8_t*>(buffer) + offset;
+    return static_cast<uint8_t*>(segments[offset / segment_bytes]) + offset % segment_bytes;
+  }
 };
 
 struct Command {
