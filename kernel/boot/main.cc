@@ -10,8 +10,7 @@
 #include "kernel/boot/version.h"
 #include "kernel/dev/console.h"
 #include "kernel/dev/plic.h"
-#include "kernel/dev/uart.h"
-#include "kernel/dev/virtio_blk.h"
+#include "kernel/driver/services.h"
 #include "kernel/block/partition.h"
 #include "kernel/fs/format.h"
 #include "kernel/fs/fs.h"
@@ -48,8 +47,6 @@ void run_global_constructors() {
           detail ? detail : "");
   power::shutdown(/*failure=*/true);
 }
-
-void console_irq(uint32_t) { console::handle_interrupt(); }
 
 block::BlockDevice* g_root_partition = nullptr;
 
@@ -134,13 +131,12 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
 
   smp::discover_cpus(g_machine, static_cast<uint32_t>(hartid));
   timer::init(g_machine.timebase_hz);
-  dev::plic::init(g_machine.plic);
-  if (dev::Uart* uart = dev::make_console_uart(g_machine.uart)) {
-    console::attach(uart);
-    dev::plic::enable(g_machine.uart.irq, g_cpus[0].plic_context, console_irq);
-  } else {
+  // Devices: interrupt controllers first, then the console, so everything
+  // after the banner is printed by Rivet's own UART driver.
+  if (auto r = driver::init(g_machine, fdt, dtb_size); !r) fail_boot("device tree", r.error(), nullptr);
+  driver::probe(driver::Stage::InterruptController);
+  if (driver::probe(driver::Stage::Console) == 0)
     kprintf("rivet: no supported console UART; staying on the SBI console\n");
-  }
   init_this_hart();
   arch::interrupts_on();
 
@@ -153,7 +149,7 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
     kprintf("rivet: %u of %u harts online\n", online, g_cpu_count);
 
   console::register_device();
-  dev::virtio_blk_probe_all(g_machine, g_cpus[0].plic_context);
+  driver::probe(driver::Stage::Normal);
   auto root_type = block::Guid::parse(fs::kRootPartitionTypeText);
   auto root = root_type ? block::find_partition(root_type.value(), "root file system")
                         : Result<block::PartitionDevice*>(root_type.error());

@@ -1,5 +1,7 @@
 #include "kernel/dev/plic.h"
 
+#include "kernel/driver/services.h"
+
 #include "kernel/arch/riscv64/mmio.h"
 #include "kernel/lib/log.h"
 #include "kernel/proc/cpu.h"
@@ -16,7 +18,11 @@ constexpr uintptr_t kContextStride = 0x1000;
 
 uintptr_t g_base = 0;
 uint32_t g_ndev = 0;
-Handler g_handlers[kMaxIrq];
+struct Route {
+  Handler handler;
+  void* context;
+};
+Route g_handlers[kMaxIrq];
 
 uintptr_t enable_word(uint32_t irq, uint32_t context) {
   return g_base + kEnable + context * kEnableStride + (irq / 32) * 4;
@@ -35,12 +41,13 @@ void init_hart(uint32_t context) {
   arch::mmio_write32(g_base + kContextBase + context * kContextStride, 0);  // threshold
 }
 
-void enable(uint32_t irq, uint32_t context, Handler handler) {
-  if (!g_base || irq == 0 || irq > g_ndev || context == dt::kNoContext) return;
-  g_handlers[irq] = handler;
+Result<void> enable(uint32_t irq, uint32_t context, Handler handler, void* handler_context) {
+  if (!g_base || irq == 0 || irq > g_ndev || context == dt::kNoContext) return Error::Invalid;
+  g_handlers[irq] = Route{handler, handler_context};
   arch::mmio_write32(g_base + kPriority + irq * 4, 1);
   uintptr_t w = enable_word(irq, context);
   arch::mmio_write32(w, arch::mmio_read32(w) | (1u << (irq % 32)));
+  return {};
 }
 
 void disable(uint32_t irq, uint32_t context) {
@@ -55,8 +62,8 @@ void handle_interrupt() {
   uintptr_t claim = g_base + kContextBase + context * kContextStride + 4;
   for (uint32_t irq; (irq = arch::mmio_read32(claim)) != 0;) {
     this_cpu().external_irqs = this_cpu().external_irqs + 1;
-    if (irq < kMaxIrq && g_handlers[irq])
-      g_handlers[irq](irq);
+    if (irq < kMaxIrq && g_handlers[irq].handler)
+      g_handlers[irq].handler(irq, g_handlers[irq].context);
     else
       kprintf("plic: spurious interrupt %u on hart %u\n", irq, this_cpu().hartid);
     arch::mmio_write32(claim, irq);  // complete
@@ -64,3 +71,17 @@ void handle_interrupt() {
 }
 
 }  // namespace rivet::dev::plic
+
+namespace rivet::driver {
+
+// The PLIC's hart contexts were read with the rest of the machine
+// (dt::Machine::plic, from interrupts-extended); binding maps its registers.
+Result<void> probe_plic(dt::Device& device) {
+  const dt::Plic& plic = machine().plic;
+  if (!plic.present || device.phandle != plic.phandle) return Error::NoDevice;  // a second PLIC
+  TRY(map_mmio(device, 0));
+  dev::plic::init(plic);
+  return {};
+}
+
+}  // namespace rivet::driver

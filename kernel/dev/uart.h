@@ -6,7 +6,9 @@
 
 #include <stdint.h>
 
+#include "kernel/dt/device_tree.h"
 #include "kernel/dt/machine.h"
+#include "kernel/lib/result.h"
 
 namespace rivet::dev {
 
@@ -30,8 +32,9 @@ class Uart {
   ~Uart() = default;  // drivers live in static storage and are never deleted
 };
 
-// Builds the driver for the console UART the device tree names, or nullptr
-// if its kind is not supported. The object lives in static storage.
-Uart* make_console_uart(const dt::Uart& desc);
+// The console UART's probe, shared by both families: binds `device` if it
+// is the console discovery chose (Error::NoDevice otherwise), maps it,
+// attaches the console to the driver `make` builds and routes its interrupt.
+Result<void> bind_console_uart(dt::Device& device, Uart* (*make)(const dt::Uart&));
 
 }  // namespace rivet::dev

@@ -1,8 +1,11 @@
-#include "kernel/dev/virtio_blk.h"
+// virtio-blk over virtio-mmio (both the legacy version 1 interface QEMU
+// uses by default and the version 2 interface), interrupt driven, with
+// several requests in flight.
+#include <new>
 
 #include "kernel/arch/riscv64/mmio.h"
 #include "kernel/block/block_device.h"
-#include "kernel/dev/plic.h"
+#include "kernel/driver/driver.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/spinlock.h"
@@ -85,7 +88,7 @@ struct Slot {
 
 class VirtioBlock final : public block::BlockDevice {
  public:
-  Result<void> start(const dt::Virtio& desc, int index);
+  Result<void> start(uintptr_t base, int index);
   Result<void> read(uint64_t sector, void* buffer, uint32_t count) override {
     Segment s{buffer, count * block::kSectorSize};
     return transfer(kRequestIn, sector, &s, 1);
@@ -115,7 +118,6 @@ class VirtioBlock final : public block::BlockDevice {
   uint64_t sector_count() const override { return sectors_; }
   const char* name() const override { return name_; }
   void handle_interrupt();
-  uint32_t irq() const { return irq_; }
 
  private:
   uint32_t reg(uintptr_t r) { return arch::mmio_read32(base_ + r); }
@@ -125,7 +127,6 @@ class VirtioBlock final : public block::BlockDevice {
 
   Spinlock lock_{"virtio-blk"};
   uintptr_t base_ = 0;
-  uint32_t irq_ = 0;
   uint64_t sectors_ = 0;
   bool read_only_ = false;
   bool has_flush_ = false;
@@ -148,9 +149,8 @@ size_t g_disk_count = 0;
 
 uint64_t dma_address(const void* p) { return mm::kernel_virt_to_phys(p).value; }
 
-Result<void> VirtioBlock::start(const dt::Virtio& d, int index) {
-  base_ = arch::mmio_va(d.base);
-  irq_ = d.irq;
+Result<void> VirtioBlock::start(uintptr_t base, int index) {
+  base_ = base;
   if (reg(kMagic) != kMagicValue) return Error::NoDevice;
   uint32_t version = reg(kVersion);
   if ((version != 1 && version != 2) || reg(kDeviceId) != kBlockDeviceId) return Error::NoDevice;
@@ -278,33 +278,30 @@ void VirtioBlock::handle_interrupt() {
   }
 }
 
-void virtio_irq(uint32_t irq) {
-  for (size_t i = 0; i < g_disk_count; i++)
-    if (g_disks[i]->irq() == irq) g_disks[i]->handle_interrupt();
-}
+void virtio_interrupt(void* disk) { static_cast<VirtioBlock*>(disk)->handle_interrupt(); }
 
 }  // namespace
 
-size_t virtio_blk_probe_all(const dt::Machine& machine, uint32_t plic_context) {
-  size_t found = 0;
-  for (size_t i = 0; i < machine.virtio_count && g_disk_count < kMaxDisks; i++) {
-    const dt::Virtio& v = machine.virtio[i];
-    uintptr_t base = arch::mmio_va(v.base);
-    if (arch::mmio_read32(base + kMagic) != kMagicValue || arch::mmio_read32(base + kDeviceId) != kBlockDeviceId)
-      continue;
-    auto* disk = new (g_storage[g_disk_count]) VirtioBlock();
-    if (auto r = disk->start(v, static_cast<int>(g_disk_count)); !r) {
-      kprintf("rivet: virtio-blk at %#lx: %s\n", v.base, error_name(r.error()));
-      continue;
-    }
-    g_disks[g_disk_count++] = disk;
-    plic::enable(v.irq, plic_context, virtio_irq);
-    block::register_disk(disk);
-    kprintf("rivet: disk %s: virtio-blk at %#lx irq %u, %lu MiB\n", disk->name(), v.base, v.irq,
-            disk->sector_count() >> 11);
-    found++;
-  }
-  return found;
+}  // namespace rivet::dev
+
+namespace rivet::driver {
+
+// A virtio-mmio slot: a block device behind it becomes a disk (vda, vdb...
+// in probe order); an empty slot or another kind of device is declined.
+Result<void> probe_virtio_mmio(dt::Device& device) {
+  using namespace dev;
+  uintptr_t base = TRY(map_mmio(device, 0));
+  if (arch::mmio_read32(base + kMagic) != kMagicValue || arch::mmio_read32(base + kDeviceId) != kBlockDeviceId)
+    return Error::NoDevice;
+  if (g_disk_count == kMaxDisks) return Error::NoMemory;
+  auto* disk = new (g_storage[g_disk_count]) VirtioBlock();
+  TRY(disk->start(base, static_cast<int>(g_disk_count)));
+  g_disks[g_disk_count++] = disk;
+  TRY(request_irq(device, 0, virtio_interrupt, disk));
+  block::register_disk(disk);
+  kprintf("rivet: disk %s: virtio-blk at %#lx irq %u, %lu MiB\n", disk->name(), device.regs[0].address,
+          device.irqs[0].number, disk->sector_count() >> 11);
+  return {};
 }
 
-}  // namespace rivet::dev
+}  // namespace rivet::driver

@@ -146,6 +146,9 @@ class Fdt {
   // (`bytes` readable bytes). On failure returns Error::Malformed and explains
   // why in `why`.
   static Result<Fdt> open(const void* blob, size_t bytes, MessageBuilder& why);
+  // A tree with no nodes: every accessor fails closed. A placeholder until
+  // open() succeeds.
+  static Fdt empty() { return Fdt(); }
 
   uint32_t total_size() const { return total_size_; }
 

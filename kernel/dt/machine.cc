@@ -106,7 +106,6 @@ class MachineReader {
     TRY(read_chosen());
     TRY(read_plic());
     read_console();
-    read_virtio();
     return {};
   }
 
@@ -122,7 +121,6 @@ class MachineReader {
   void read_console();
   bool describe_uart(Node node, Uart& uart);
   uint32_t first_interrupt(Node node);
-  void read_virtio();
 
   // Passes each entry of the node's `reg`, translated to a CPU physical
   // address, to fn (which returns Result<bool>: whether to go on); a node
@@ -449,22 +447,6 @@ void MachineReader::read_console() {
 
 // Kept sorted by base address, so the order does not depend on how the
 // firmware happened to emit the nodes (QEMU lists them highest first).
-void MachineReader::read_virtio() {
-  for (Node node = fdt_.find_compatible("virtio,mmio"); node; node = fdt_.find_compatible("virtio,mmio", node)) {
-    if (!fdt_.is_available(node)) continue;
-    Result<RegEntry> reg = fdt_.cpu_reg(node, 0);
-    if (!reg.ok()) continue;
-    Virtio device{reg->address, reg->size, first_interrupt(node)};
-    size_t position = out_.virtio_count;
-    while (position > 0 && out_.virtio[position - 1].base > device.base) --position;
-    if (position == kMaxVirtio) continue;  // full, and this one sorts last
-    size_t last = out_.virtio_count < kMaxVirtio ? out_.virtio_count : kMaxVirtio - 1;
-    for (size_t i = last; i > position; --i) out_.virtio[i] = out_.virtio[i - 1];
-    out_.virtio[position] = device;
-    if (out_.virtio_count < kMaxVirtio) ++out_.virtio_count;
-  }
-}
-
 }  // namespace
 
 const Hart* Machine::find_hart(uint32_t hartid) const {

@@ -16,7 +16,6 @@ namespace rivet::dt {
 inline constexpr size_t kMaxMemoryRanges = 16;
 inline constexpr size_t kMaxReservedRanges = 32;
 inline constexpr size_t kMaxHarts = 16;
-inline constexpr size_t kMaxVirtio = 16;
 inline constexpr uint32_t kNoContext = 0xffffffffu;
 
 struct Range {
@@ -59,12 +58,6 @@ struct Plic {
   uint32_t phandle = 0;
 };
 
-struct Virtio {
-  uint64_t base = 0;
-  uint64_t size = 0;
-  uint32_t irq = 0;
-};
-
 struct Chosen {
   char bootargs[256] = {};
   char stdout_path[64] = {};  // as given, including any ":115200" suffix
@@ -93,9 +86,6 @@ struct Machine {
   Chosen chosen;
   Plic plic;
   Uart uart;                  // the console: stdout-path first, else first known UART
-
-  Virtio virtio[kMaxVirtio];
-  size_t virtio_count = 0;
 
   // On failure: a human-readable reason, e.g. "dt: truncated: struct block
   // ends at 0x1234 beyond totalsize 0x1000".

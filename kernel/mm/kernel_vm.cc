@@ -6,6 +6,7 @@
 #include "kernel/lib/panic.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/mm/pages.h"
+#include "kernel/proc/smp.h"
 
 extern "C" {
 uint64_t kernel_satp = 0;
@@ -15,6 +16,7 @@ namespace rivet::mm {
 namespace {
 
 PageTable g_kernel;
+Spinlock g_device_map_lock("device map");
 
 constexpr uint64_t kDirectRootIndex = 0x100;  // VPN[2] of kDirectMapBase
 
@@ -36,7 +38,7 @@ Result<void> map_direct(uint64_t pa, uint64_t size, PteFlags flags) {
   return {};
 }
 
-Result<void> map_device(uint64_t base, uint64_t size) {
+Result<void> map_device_locked(uint64_t base, uint64_t size) {
   if (size == 0) return {};
   uint64_t lo = page_round_down(base), hi = page_round_up(base + size);
   for (uint64_t pa = lo; pa < hi; pa += kPageSize) {
@@ -91,9 +93,7 @@ Result<void> kernel_vm_init(const dt::Machine& machine) {
     TRY(map_direct(page_round_up(r.base), page_round_down(r.end()) - page_round_up(r.base),
                    Pte::Read | Pte::Write | Pte::Global));
   }
-  if (machine.plic.present) TRY(map_device(machine.plic.base, machine.plic.size));
-  if (machine.uart.kind != dt::UartKind::None) TRY(map_device(machine.uart.base, machine.uart.size ? machine.uart.size : kPageSize));
-  for (size_t i = 0; i < machine.virtio_count; i++) TRY(map_device(machine.virtio[i].base, machine.virtio[i].size));
+  // Device registers are mapped when their drivers ask (map_device).
 
   // The image, W^X: text executable, read-only data read-only, the rest
   // writable and never executable.
@@ -112,6 +112,19 @@ Result<void> kernel_vm_init(const dt::Machine& machine) {
 }
 
 PageTable& kernel_page_table() { return g_kernel; }
+
+Result<void> map_device(uint64_t base, uint64_t size) {
+  if (base + size < base || base + size > kDirectMapSize) return Error::Invalid;
+  {
+    SpinlockGuard guard(g_device_map_lock);
+    TRY(map_device_locked(base, size));
+  }
+  // A hart may have cached the "not mapped" it once saw there.
+  uint64_t span = page_round_up(base + size) - page_round_down(base);
+  if (span > 64 * kPageSize) span = 0;  // a big block (the PLIC): flush everything at once
+  smp::flush_tlb_everywhere(span ? kDirectMapBase + page_round_down(base) : 0, span);
+  return {};
+}
 
 PhysAddr kernel_virt_to_phys(const void* p) {
   uint64_t va = reinterpret_cast<uint64_t>(p);

@@ -20,6 +20,10 @@ void early_map_direct(uint64_t pa, uint64_t size);
 Result<void> kernel_vm_init(const dt::Machine& machine);
 PageTable& kernel_page_table();
 
+// Maps device registers [pa, pa+size) into the direct map (pages already
+// mapped are kept) and makes every hart see them. For drivers, at probe.
+Result<void> map_device(uint64_t pa, uint64_t size);
+
 // Switches this hart to the kernel page table (secondary harts arrive with
 // it already on; this is for after a user page table).
 void kernel_vm_activate();

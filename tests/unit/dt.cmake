@@ -8,3 +8,12 @@ rivet_unit_test(unit_dt
   ${CMAKE_SOURCE_DIR}/kernel/dt/fdt.cc
   ${CMAKE_SOURCE_DIR}/kernel/dt/machine.cc
   ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
+
+# The driver model's pure half (kernel/driver/driver.cc, kernel/dt/device_tree.cc):
+# device records and driver matching on the same trees, with stand-in probes.
+rivet_unit_test(unit_driver
+  ${CMAKE_SOURCE_DIR}/tests/unit/driver_test.cc
+  ${CMAKE_SOURCE_DIR}/kernel/driver/driver.cc
+  ${CMAKE_SOURCE_DIR}/kernel/dt/device_tree.cc
+  ${CMAKE_SOURCE_DIR}/kernel/dt/fdt.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)

@@ -98,18 +98,6 @@ TEST(DtQemuVirt, ConsoleUart) {
   }
 }
 
-// Proves all eight virtio-mmio transports are found, sorted by address, with irqs 1..8.
-TEST(DtQemuVirt, VirtioDevicesSortedWithIrqs) {
-  auto d = discover_file("qemu-virt-smp4-2g.dtb");
-  const Machine& m = d->machine;
-  ASSERT_EQ(m.virtio_count, 8u);
-  for (uint32_t i = 0; i < 8; ++i) {
-    EXPECT_EQ(m.virtio[i].base, 0x10001000u + 0x1000u * i) << i;
-    EXPECT_EQ(m.virtio[i].size, 0x1000u);
-    EXPECT_EQ(m.virtio[i].irq, i + 1);
-  }
-}
-
 // Proves the root identity is copied and a chosen node without bootargs/initrd leaves them empty.
 TEST(DtQemuVirt, IdentityAndChosen) {
   auto d = discover_file("qemu-virt-smp1.dtb");
@@ -150,7 +138,6 @@ TEST(DtQemuSifiveU, Smp5) {
   EXPECT_EQ(m.uart.irq, 4u);
   EXPECT_EQ(m.uart.clock_hz, 0u);
   EXPECT_STREQ(m.uart.compatible, "sifive,uart0");
-  EXPECT_EQ(m.virtio_count, 0u);
   EXPECT_STREQ(m.model, "SiFive HiFive Unleashed A00");
 }
 
@@ -291,7 +278,6 @@ TEST(DtAllTrees, DiscoverResetsTheMachine) {
   ASSERT_TRUE(discover_copy(virt, *m).ok());
   ASSERT_TRUE(discover_copy(virt, *m).ok());
   EXPECT_EQ(m->hart_count, 4u);
-  EXPECT_EQ(m->virtio_count, 8u);
   test::Blob bad = virt;
   bad[0] ^= 0xff;
   EXPECT_FALSE(discover_copy(bad, *m).ok());
