@@ -2,7 +2,10 @@
 
 The kernel is handed to OpenSBI directly (-kernel, the fast path; the U-Boot
 path is covered by tests/boot/test_uboot.py) and the disk is a private copy
-of the board's SD-card image on a virtio-mmio block device.
+of an SD-card image: on QEMU virt a virtio-mmio block device, on QEMU
+sifive_u (HiFive Unleashed) the SD card behind the SPI controller, which
+Rivet reaches through its SiFive SPI and SD-over-SPI drivers. An initrd
+(--initrd) is passed as the boot loader would, for the RAM-disk root.
 """
 import argparse
 import contextlib
@@ -25,6 +28,9 @@ def add_arguments(parser):
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--smp", type=int, default=2)
     parser.add_argument("--mem", default="256M")
+    parser.add_argument("--machine", default="virt", choices=["virt", "sifive_u"])
+    parser.add_argument("--initrd", default=None, help="a file for -initrd")
+    parser.add_argument("--append", default=None, help="the kernel command line")
 
 
 def fresh_disk(args, name="disk.img"):
@@ -36,10 +42,24 @@ def fresh_disk(args, name="disk.img"):
 
 
 def qemu_command(args, disk, smp=None, mem=None):
-    return [args.qemu, "-M", "virt", "-smp", str(smp or args.smp), "-m", mem or args.mem,
-            "-nographic", "-no-reboot", "-bios", args.fw, "-kernel", args.kernel,
-            "-drive", "file=%s,format=raw,if=none,id=root" % disk,
-            "-device", "virtio-blk-device,drive=root"]
+    machine = getattr(args, "machine", "virt")
+    if machine == "sifive_u":
+        # Hart 0 is the MMU-less E51; -smp 5 gives the four U54s as well.
+        cmd = [args.qemu, "-M", "sifive_u", "-smp", "5", "-m", mem or args.mem,
+               "-nographic", "-no-reboot", "-bios", args.fw, "-kernel", args.kernel]
+        if disk:
+            cmd += ["-drive", "file=%s,format=raw,if=sd" % disk]
+    else:
+        cmd = [args.qemu, "-M", "virt", "-smp", str(smp or args.smp), "-m", mem or args.mem,
+               "-nographic", "-no-reboot", "-bios", args.fw, "-kernel", args.kernel]
+        if disk:
+            cmd += ["-drive", "file=%s,format=raw,if=none,id=root" % disk,
+                    "-device", "virtio-blk-device,drive=root"]
+    if getattr(args, "initrd", None):
+        cmd += ["-initrd", args.initrd]
+    if getattr(args, "append", None):
+        cmd += ["-append", args.append]
+    return cmd
 
 
 @contextlib.contextmanager
