@@ -11,3 +11,10 @@ rivet_unit_test(ram_disk_test
   ${CMAKE_SOURCE_DIR}/kernel/block/ram_disk.cc
   ${CMAKE_SOURCE_DIR}/kernel/block/gpt.cc
   ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
+
+rivet_unit_test(root_test
+  ${CMAKE_SOURCE_DIR}/tests/unit/root_test.cc
+  ${CMAKE_SOURCE_DIR}/kernel/block/root.cc
+  ${CMAKE_SOURCE_DIR}/kernel/block/gpt.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/format.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
