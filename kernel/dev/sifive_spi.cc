@@ -1,0 +1,173 @@
+#include "kernel/dev/sifive_spi.h"
+
+namespace rivet::dev {
+namespace {
+
+// Register offsets (bytes). Every access is 32 bits wide.
+constexpr uint32_t kSckDiv = 0x00;   // f_sck = f_in / (2 * (div + 1))
+constexpr uint32_t kSckMode = 0x04;  // bit 0 CPHA, bit 1 CPOL
+constexpr uint32_t kCsId = 0x10;
+constexpr uint32_t kCsDef = 0x14;    // per line: its inactive level
+constexpr uint32_t kCsMode = 0x18;
+constexpr uint32_t kFmt = 0x40;
+constexpr uint32_t kTxData = 0x48;
+constexpr uint32_t kRxData = 0x4c;
+constexpr uint32_t kTxMark = 0x50;
+constexpr uint32_t kIe = 0x70;
+constexpr uint32_t kIp = 0x74;
+
+constexpr uint32_t kCsModeAuto = 0;
+constexpr uint32_t kCsModeHold = 2;
+// kCsModeOff (3) is deliberately absent: QEMU asserts chip select for it.
+
+constexpr uint32_t kSckModeZero = 0;  // CPOL 0, CPHA 0: what SD cards speak
+
+// fmt: proto [1:0] = 0 single line, endian [2] = 0 MSB first, dir [3] = 0
+// (received bytes go to the RX FIFO; 1 would leave it empty), len [19:16].
+constexpr uint32_t kFmtBitsPerFrameShift = 16;
+constexpr uint32_t kFmtEightBitFrames = 8u << kFmtBitsPerFrameShift;
+
+constexpr uint32_t kTxDataFull = 1u << 31;
+constexpr uint32_t kRxDataEmpty = 1u << 31;
+constexpr uint32_t kRxDataByte = 0xff;
+constexpr uint32_t kIpTxWatermark = 1u << 0;
+// With txmark = 1 the TX watermark is pending exactly when the TX FIFO is
+// empty (pending means "fewer entries than txmark").
+constexpr uint32_t kTxMarkEmpty = 1;
+
+constexpr uint32_t kCsLines = 32;  // csid and csdef are 32-bit registers
+constexpr uint8_t kIdleByte = 0xff;
+
+// After the TX FIFO empties, the last byte may still be in the shift
+// register; firmware may have left the clock slow. 1 ms covers a byte down
+// to 8 kHz, so no byte arrives after init() drained the RX FIFO.
+constexpr uint64_t kShiftSettleUs = 1000;
+
+}  // namespace
+
+SifiveSpi::SifiveSpi(Registers& regs, Clock& clock, uint32_t input_clock_hz, uint32_t chip_select,
+                     const char* name)
+    : regs_(regs), clock_(clock), input_clock_hz_(input_clock_hz), chip_select_(chip_select), name_(name) {}
+
+Result<SifiveSpi::Divider> SifiveSpi::divider_for(uint32_t input_hz, uint32_t hz) {
+  if (hz == 0) return Error::Invalid;
+  uint64_t input = input_hz ? input_hz : kAssumedInputClockHz;
+  // The smallest div with input / (2 * (div + 1)) <= hz, i.e.
+  // div + 1 = ceil(input / (2 * hz)): the fastest rate not above hz.
+  uint64_t twice = 2 * uint64_t{hz};
+  uint64_t steps = (input + twice - 1) / twice;
+  if (steps == 0) steps = 1;  // input_hz == 0 cannot happen here; keeps div >= 0
+  uint64_t div = steps - 1;
+  if (div > kMaxDivider) return Error::Range;
+  return Divider{static_cast<uint32_t>(div), static_cast<uint32_t>(input / (2 * steps))};
+}
+
+Result<void> SifiveSpi::init() {
+  if (chip_select_ >= kCsLines) return Error::Invalid;
+  held_ = false;
+  regs_.write32(kIe, 0);  // polled: the interrupt line stays quiet
+  // Let whatever the firmware left in flight finish before the format, the
+  // clock and chip select change under it.
+  regs_.write32(kTxMark, kTxMarkEmpty);
+  TRY(wait_transmit_empty());
+  clock_.delay_us(kShiftSettleUs);
+
+  regs_.write32(kCsMode, kCsModeAuto);
+  regs_.write32(kCsId, chip_select_);
+  // Active low: the line's inactive level is high. Other lines keep theirs.
+  regs_.write32(kCsDef, regs_.read32(kCsDef) | 1u << chip_select_);
+  regs_.write32(kSckMode, kSckModeZero);
+  regs_.write32(kFmt, kFmtEightBitFrames);
+  TRY(set_clock(kIdentificationClockHz));
+  return drain_receive_fifo();
+}
+
+Result<uint32_t> SifiveSpi::set_clock(uint32_t hz) {
+  auto divider = TRY(divider_for(input_clock_hz_, hz));
+  regs_.write32(kSckDiv, divider.sckdiv);
+  return divider.rate_hz;
+}
+
+void SifiveSpi::begin() {
+  regs_.write32(kCsMode, kCsModeHold);
+  held_ = true;
+}
+
+void SifiveSpi::end() {
+  regs_.write32(kCsMode, kCsModeAuto);
+  held_ = false;
+}
+
+Result<void> SifiveSpi::transfer(const uint8_t* tx, uint8_t* rx, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    // At most a FIFO's worth in flight: QEMU moves each byte as it is
+    // written and would drop the ninth unread reply.
+    size_t chunk = n - done < kFifoDepth ? n - done : kFifoDepth;
+    for (size_t i = 0; i < chunk; i++) {
+      TRY(wait_transmit_room());
+      regs_.write32(kTxData, tx ? tx[done + i] : kIdleByte);
+    }
+    for (size_t i = 0; i < chunk; i++) {
+      uint8_t byte = TRY(receive_byte());
+      if (rx) rx[done + i] = byte;
+    }
+    done += chunk;
+  }
+  return {};
+}
+
+Result<void> SifiveSpi::idle_clocks(size_t n) {
+  if (held_) return Error::Busy;
+  uint32_t csdef = regs_.read32(kCsDef);
+  uint32_t line = 1u << chip_select_;
+  // The mode is AUTO here, so QEMU's line is already deasserted and stays
+  // so; silicon now drives it high (inactive for the card) in each frame.
+  regs_.write32(kCsDef, csdef & ~line);
+  auto sent = transfer(nullptr, nullptr, n);
+  // Restored even after a timeout: QEMU ignores csmode writes for a line
+  // whose csdef bit is clear, so begin() would stop working.
+  regs_.write32(kCsDef, csdef | line);
+  return sent;
+}
+
+Result<void> SifiveSpi::wait_transmit_room() {
+  uint64_t deadline = clock_.now_us() + kFifoTimeoutUs;
+  for (;;) {
+    // Look at the clock before the register, so a hart preempted past the
+    // deadline still reads the register once more before giving up.
+    bool expired = clock_.now_us() >= deadline;
+    if ((regs_.read32(kTxData) & kTxDataFull) == 0) return {};
+    if (expired) return Error::TimedOut;
+  }
+}
+
+Result<uint8_t> SifiveSpi::receive_byte() {
+  uint64_t deadline = clock_.now_us() + kFifoTimeoutUs;
+  for (;;) {
+    bool expired = clock_.now_us() >= deadline;
+    // One read both tests and pops: never read RXDATA just to look.
+    uint32_t value = regs_.read32(kRxData);
+    if ((value & kRxDataEmpty) == 0) return static_cast<uint8_t>(value & kRxDataByte);
+    if (expired) return Error::TimedOut;
+  }
+}
+
+Result<void> SifiveSpi::wait_transmit_empty() {
+  uint64_t deadline = clock_.now_us() + kFifoTimeoutUs;
+  for (;;) {
+    bool expired = clock_.now_us() >= deadline;
+    if (regs_.read32(kIp) & kIpTxWatermark) return {};
+    if (expired) return Error::TimedOut;
+  }
+}
+
+Result<void> SifiveSpi::drain_receive_fifo() {
+  // Nothing is being sent any more, so at most a FIFO's worth is waiting. A
+  // controller that keeps producing bytes is broken.
+  for (size_t i = 0; i <= kFifoDepth; i++)
+    if (regs_.read32(kRxData) & kRxDataEmpty) return {};
+  return Error::Io;
+}
+
+}  // namespace rivet::dev

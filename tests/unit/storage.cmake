@@ -1,0 +1,20 @@
+# Storage pieces that are pure logic: the SiFive SPI controller driver (on a
+# register-level model of QEMU's controller), the RAM disk and root selection.
+rivet_unit_test(sifive_spi_test
+  ${CMAKE_SOURCE_DIR}/tests/unit/sifive_spi_test.cc
+  ${CMAKE_SOURCE_DIR}/tests/unit/sifive_spi_model.cc
+  ${CMAKE_SOURCE_DIR}/kernel/dev/sifive_spi.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
+
+rivet_unit_test(ram_disk_test
+  ${CMAKE_SOURCE_DIR}/tests/unit/ram_disk_test.cc
+  ${CMAKE_SOURCE_DIR}/kernel/block/ram_disk.cc
+  ${CMAKE_SOURCE_DIR}/kernel/block/gpt.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
+
+rivet_unit_test(root_test
+  ${CMAKE_SOURCE_DIR}/tests/unit/root_test.cc
+  ${CMAKE_SOURCE_DIR}/kernel/block/root.cc
+  ${CMAKE_SOURCE_DIR}/kernel/block/gpt.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/format.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
