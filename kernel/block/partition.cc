@@ -1,7 +1,7 @@
 #include "kernel/block/partition.h"
 
 #include "kernel/lib/format.h"
-#include "kernel/lib/log.h"
+
 #include "kernel/mm/kmalloc.h"
 
 namespace rivet::block {
@@ -52,44 +52,13 @@ Result<void> PartitionDevice::write(uint64_t sector, const void* buffer, uint32_
   return disk_->write(first_ + sector, buffer, count);
 }
 
-Result<PartitionDevice*> find_partition(const Guid& type, const char* what) {
-  // The table is large (128 entries); keep it off the kernel stack.
-  auto* table = static_cast<Table*>(kmalloc(sizeof(Table)));
+Result<void> read_partition_table(BlockDevice* disk, Table* table) {
   auto* sector = static_cast<uint8_t*>(kmalloc(kSectorSize));
-  if (!table || !sector) {
-    kfree(table);
-    kfree(sector);
-    return Error::NoMemory;
-  }
-  Result<PartitionDevice*> found = Error::NotFound;
-  for (size_t i = 0; i < g_count && !found; i++) {
-    SectorBuffer buffer{g_disks[i], sector};
-    auto r = read_gpt(SectorReader{&buffer, read_sector}, g_disks[i]->sector_count(), table);
-    if (!r) {
-      kprintf("rivet: disk %s: no usable GPT (%s)\n", g_disks[i]->name(), error_name(r.error()));
-      continue;
-    }
-    if (table->used_backup) kprintf("rivet: disk %s: primary GPT damaged, using the backup\n", g_disks[i]->name());
-    auto p = table->find_by_type(type);
-    if (!p) continue;
-    char name[24];
-    // vda1, but mmcblk0p1: a "p" separates two numbers.
-    const char* disk = g_disks[i]->name();
-    size_t len = __builtin_strlen(disk);
-    bool digit_end = len > 0 && disk[len - 1] >= '0' && disk[len - 1] <= '9';
-    snformat(name, sizeof name, "%s%s%u", disk, digit_end ? "p" : "", p.value()->number());
-    auto made = knew<PartitionDevice>(g_disks[i], p.value()->first_lba, p.value()->sectors(), name);
-    if (!made) {
-      found = made.error();
-      break;
-    }
-    kprintf("rivet: %s is %s (%lu MiB at sector %lu)\n", what, name, p.value()->sectors() >> 11,
-            p.value()->first_lba);
-    found = made.value();
-  }
-  kfree(table);
+  if (!sector) return Error::NoMemory;
+  SectorBuffer buffer{disk, sector};
+  Result<void> r = read_gpt(SectorReader{&buffer, read_sector}, disk->sector_count(), table);
   kfree(sector);
-  return found;
+  return r;
 }
 
 }  // namespace rivet::block

@@ -24,9 +24,9 @@ class PartitionDevice final : public BlockDevice {
   char name_[24];
 };
 
-// Looks through every registered disk's GPT for the first partition of
-// `type` and returns a PartitionDevice for it (kmalloc'd, lives forever), or
-// Error::NotFound. Disks without a valid GPT are skipped with a message.
-Result<PartitionDevice*> find_partition(const Guid& type, const char* what);
+// Reads `disk`'s GPT into `*table` (about 13 KiB: not on a kernel stack).
+// Malformed when neither copy of the table is valid; the disk's own errors
+// pass through.
+Result<void> read_partition_table(BlockDevice* disk, Table* table);
 
 }  // namespace rivet::block

@@ -11,7 +11,7 @@
 #include "kernel/dev/console.h"
 #include "kernel/dev/plic.h"
 #include "kernel/driver/services.h"
-#include "kernel/block/partition.h"
+#include "kernel/boot/root.h"
 #include "kernel/fs/format.h"
 #include "kernel/fs/fs.h"
 #include "kernel/proc/exec.h"
@@ -150,17 +150,16 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
 
   console::register_device();
   driver::probe(driver::Stage::Normal);
-  auto root_type = block::Guid::parse(fs::kRootPartitionTypeText);
-  auto root = root_type ? block::find_partition(root_type.value(), "root file system")
-                        : Result<block::PartitionDevice*>(root_type.error());
+  boot::offer_initrd(g_machine);
+  auto root = boot::choose_root(g_machine);
   if (!root) {
     kprintf("rivet: no root file system (%s)\n", error_name(root.error()));
     monitor::run();
   }
   g_root_partition = root.value();
   // A swap area is optional: without one, memory is what RAM holds.
-  if (auto swap = block::find_partition(block::guid::kLinuxSwap, "swap area"); swap) {
-    if (auto r = mm::swap_init(swap.value()); !r)
+  if (block::BlockDevice* swap = boot::swap_partition()) {
+    if (auto r = mm::swap_init(swap); !r)
       kprintf("rivet: cannot use the swap area: %s\n", error_name(r.error()));
   }
   if (auto r = start_first_process(first_process_body); !r) fail_boot("first process", r.error(), nullptr);

@@ -86,5 +86,10 @@ def run(q, command, timeout=120):
 def power_off(q, timeout=60):
     q.send("poweroff\r")
     q.expect(r"rivet: powering off", timeout=timeout)
+    # OpenSBI on sifive_u has no shutdown (SRST answers "not supported"):
+    # the kernel then says so and halts; the file system is already synced.
+    if "sifive_u" in " ".join(q.args):
+        q.expect(r"rivet: firmware refused shutdown .*; halting this hart", timeout=timeout)
+        return
     status = q.wait_exit(timeout=timeout)
     assert status == 0, "QEMU exited with status %s after poweroff" % status
