@@ -1,5 +1,6 @@
 #include "kernel/block/partition.h"
 
+#include "kernel/block/root.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/log.h"
 #include "kernel/mm/kmalloc.h"
@@ -73,11 +74,12 @@ Result<PartitionDevice*> find_partition(const Guid& type, const char* what) {
     auto p = table->find_by_type(type);
     if (!p) continue;
     char name[24];
-    // vda1, but mmcblk0p1: a "p" separates two numbers.
-    const char* disk = g_disks[i]->name();
-    size_t len = __builtin_strlen(disk);
-    bool digit_end = len > 0 && disk[len - 1] >= '0' && disk[len - 1] <= '9';
-    snformat(name, sizeof name, "%s%s%u", disk, digit_end ? "p" : "", p.value()->number());
+    // vda1, but mmcblk0p1: named as Linux names them, so root= agrees.
+    if (auto named = partition_name(g_disks[i]->name(), p.value()->number(), name, sizeof name); !named) {
+      kprintf("rivet: disk %s: cannot name partition %u (%s)\n", g_disks[i]->name(), p.value()->number(),
+              error_name(named.error()));
+      continue;
+    }
     auto made = knew<PartitionDevice>(g_disks[i], p.value()->first_lba, p.value()->sectors(), name);
     if (!made) {
       found = made.error();
