@@ -39,7 +39,8 @@ Result<void> RamDisk::read_pages(uint64_t sector, void* const* pages, uint32_t c
   if (!pages) return Error::Invalid;
   for (uint32_t i = 0; i < count; i++)
     if (!pages[i]) return Error::Invalid;
-  for (uint32_t i = 0; i < count; i++) __builtin_memcpy(pages[i], base_ + offset + uint64_t{i} * kPageBytes, kPageBytes);
+  for (uint32_t i = 0; i < count; i++)
+    __builtin_memcpy(pages[i], base_ + offset + uint64_t{i} * kPageBytes, kPageBytes);
   return {};
 }
 

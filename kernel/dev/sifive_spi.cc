@@ -43,6 +43,23 @@ constexpr uint8_t kIdleByte = 0xff;
 // to 8 kHz, so no byte arrives after init() drained the RX FIFO.
 constexpr uint64_t kShiftSettleUs = 1000;
 
+// Calls `ready` until it returns true; Error::TimedOut once kFifoTimeoutUs
+// have passed. The clock is only looked at when the controller is not ready
+// at once, and then every kPollsPerClockLook polls: reading the time may
+// trap to the firmware on SiFive cores, which costs more than a byte at
+// 20 MHz. After the deadline the register is tried once more, so a hart
+// preempted past it does not fail a controller that did answer.
+template <typename Ready>
+Result<void> poll_until(Clock& clock, Ready ready) {
+  if (ready()) return {};
+  uint64_t deadline = clock.now_us() + SifiveSpi::kFifoTimeoutUs;
+  for (;;) {
+    for (uint32_t i = 0; i < SifiveSpi::kPollsPerClockLook; i++)
+      if (ready()) return {};
+    if (clock.now_us() >= deadline) return ready() ? Result<void>{} : Result<void>{Error::TimedOut};
+  }
+}
+
 }  // namespace
 
 SifiveSpi::SifiveSpi(Registers& regs, Clock& clock, uint32_t input_clock_hz, uint32_t chip_select,
@@ -56,7 +73,6 @@ Result<SifiveSpi::Divider> SifiveSpi::divider_for(uint32_t input_hz, uint32_t hz
   // div + 1 = ceil(input / (2 * hz)): the fastest rate not above hz.
   uint64_t twice = 2 * uint64_t{hz};
   uint64_t steps = (input + twice - 1) / twice;
-  if (steps == 0) steps = 1;  // input_hz == 0 cannot happen here; keeps div >= 0
   uint64_t div = steps - 1;
   if (div > kMaxDivider) return Error::Range;
   return Divider{static_cast<uint32_t>(div), static_cast<uint32_t>(input / (2 * steps))};
@@ -132,34 +148,21 @@ Result<void> SifiveSpi::idle_clocks(size_t n) {
 }
 
 Result<void> SifiveSpi::wait_transmit_room() {
-  uint64_t deadline = clock_.now_us() + kFifoTimeoutUs;
-  for (;;) {
-    // Look at the clock before the register, so a hart preempted past the
-    // deadline still reads the register once more before giving up.
-    bool expired = clock_.now_us() >= deadline;
-    if ((regs_.read32(kTxData) & kTxDataFull) == 0) return {};
-    if (expired) return Error::TimedOut;
-  }
+  return poll_until(clock_, [&] { return (regs_.read32(kTxData) & kTxDataFull) == 0; });
 }
 
 Result<uint8_t> SifiveSpi::receive_byte() {
-  uint64_t deadline = clock_.now_us() + kFifoTimeoutUs;
-  for (;;) {
-    bool expired = clock_.now_us() >= deadline;
-    // One read both tests and pops: never read RXDATA just to look.
-    uint32_t value = regs_.read32(kRxData);
-    if ((value & kRxDataEmpty) == 0) return static_cast<uint8_t>(value & kRxDataByte);
-    if (expired) return Error::TimedOut;
-  }
+  uint32_t value = 0;
+  // One read both tests and pops: never read RXDATA just to look.
+  TRY(poll_until(clock_, [&] {
+    value = regs_.read32(kRxData);
+    return (value & kRxDataEmpty) == 0;
+  }));
+  return static_cast<uint8_t>(value & kRxDataByte);
 }
 
 Result<void> SifiveSpi::wait_transmit_empty() {
-  uint64_t deadline = clock_.now_us() + kFifoTimeoutUs;
-  for (;;) {
-    bool expired = clock_.now_us() >= deadline;
-    if (regs_.read32(kIp) & kIpTxWatermark) return {};
-    if (expired) return Error::TimedOut;
-  }
+  return poll_until(clock_, [&] { return (regs_.read32(kIp) & kIpTxWatermark) != 0; });
 }
 
 Result<void> SifiveSpi::drain_receive_fifo() {

@@ -51,6 +51,8 @@ class SifiveSpi final : public sd::SpiBus {
   // 40 kHz, far slower than any clock this driver picks; a controller that
   // has not moved in 10 ms is stuck.
   static constexpr uint64_t kFifoTimeoutUs = 10'000;
+  // Register polls between two looks at the clock while waiting.
+  static constexpr uint32_t kPollsPerClockLook = 64;
 
   // `regs`: the controller's register block. `input_clock_hz`: its input
   // clock, 0 if unknown. `chip_select`: the card's chip-select line (the

@@ -251,7 +251,8 @@ TEST(RootChoose, PartUuid) {
   cloned.push_back(part("vdb2", kRootType, kUniqueD));
   auto c = pick("root=PARTUUID=12345678-9ABC-4DEF-8123-456789ABCDEF", cloned);
   EXPECT_EQ(c.name, "vda2");
-  EXPECT_EQ(c.reason, "root is vda2 (root=PARTUUID=12345678-9ABC-4DEF-8123-456789ABCDEF; 2 partitions carry it, took the first)");
+  EXPECT_EQ(c.reason,
+            "root is vda2 (root=PARTUUID=12345678-9ABC-4DEF-8123-456789ABCDEF; 2 partitions carry it, took the first)");
 }
 
 // Without root=: the first Rivet root partition on a real disk, in the
