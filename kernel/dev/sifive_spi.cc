@@ -174,3 +174,47 @@ Result<void> SifiveSpi::drain_receive_fifo() {
 }
 
 }  // namespace rivet::dev
+
+#ifndef RIVET_HOST_TEST
+// ---- The driver: binding `sifive,spi0` nodes ----------------------------------
+#include "kernel/driver/driver.h"
+#include "kernel/mm/kmalloc.h"
+
+namespace rivet::dev {
+namespace {
+
+// A controller's registers, shared by the buses opened on its chip selects
+// (SiFive boards put one device, the SD slot, on chip select 0).
+class SifiveSpiController final : public sd::SpiController {
+ public:
+  SifiveSpiController(Registers& regs, const char* name) : regs_(regs), name_(name) {}
+  Result<sd::SpiBus*> open(uint32_t chip_select, const char*) override {
+    // The input clock (PRCI tlclk/pclk) is computed from PLL registers, not
+    // given in the tree: the driver assumes a rate no board exceeds.
+    SifiveSpi* bus = TRY(knew<SifiveSpi>(regs_, driver::clock(), 0u, chip_select, name_));
+    if (auto r = bus->init(); !r) {
+      kdelete(bus);
+      return r.error();
+    }
+    return static_cast<sd::SpiBus*>(bus);
+  }
+
+ private:
+  Registers& regs_;
+  const char* name_;
+};
+
+}  // namespace
+}  // namespace rivet::dev
+
+namespace rivet::driver {
+
+Result<void> probe_sifive_spi(dt::Device& device) {
+  dev::Registers* regs = TRY(map_registers(device, 0));
+  auto* controller = TRY(knew<dev::SifiveSpiController>(*regs, device.name()));
+  device.driver_data = static_cast<sd::SpiController*>(controller);
+  return {};
+}
+
+}  // namespace rivet::driver
+#endif  // RIVET_HOST_TEST

@@ -36,3 +36,18 @@ class SpiBus {
 };
 
 }  // namespace rivet::sd
+
+namespace rivet::sd {
+
+// What an SPI controller's driver leaves in its device node's driver_data
+// for the drivers of the devices on its bus (an mmc-spi-slot child): a bus
+// to the device on one chip select.
+class SpiController {
+ public:
+  virtual Result<SpiBus*> open(uint32_t chip_select, const char* device_name) = 0;
+
+ protected:
+  ~SpiController() = default;
+};
+
+}  // namespace rivet::sd
