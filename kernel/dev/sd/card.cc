@@ -359,7 +359,9 @@ Result<Reply> Card::checked(const Command& cmd) {
 
 // Validate before acting: a request outside the card never reaches it.
 Result<void> Card::check_request(uint64_t sector, uint64_t count, const void* buffer) const {
-  if (state_ == State::Uninitialized) return Error::NoDevice;
+  // No card identified yet (or init() failed): there is no capacity to
+  // check against.
+  if (state_ == State::Uninitialized || info_.sectors == 0) return Error::NoDevice;
   if (count == 0) return {};
   if (!buffer) return Error::Invalid;
   if (count > info_.sectors || sector > info_.sectors - count) return Error::Range;
