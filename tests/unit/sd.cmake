@@ -6,4 +6,5 @@ rivet_unit_test(sd_test
   ${CMAKE_SOURCE_DIR}/kernel/dev/sd/card.cc
   ${CMAKE_SOURCE_DIR}/kernel/dev/sd/crc.cc
   ${CMAKE_SOURCE_DIR}/kernel/dev/sd/spi_host.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/format.cc
   ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)

@@ -120,6 +120,7 @@ void CardModel::csd(uint8_t out[16]) const {
     put_bits(out, 49, 47, config.c_size_mult);
     put_bits(out, 25, 22, config.read_bl_len);
   }
+  if (config.wrong_csd_version) put_bits(out, 127, 126, config.sdhc ? 0 : 1);
   finish_register(out);
 }
 
@@ -391,8 +392,11 @@ void SpiCard::execute(const uint8_t frame[6]) {
     }
     case 8:
       if (card_.config.version1) return illegal();
-      respond(r1_base(), {0, 0, static_cast<uint8_t>((arg >> 8) & 0xF), static_cast<uint8_t>(arg)});
+    {
+      uint32_t echo = (arg & 0xFFF) ^ card_.config.if_cond_echo_xor;
+      respond(r1_base(), {0, 0, static_cast<uint8_t>((echo >> 8) & 0xF), static_cast<uint8_t>(echo)});
       return;
+    }
     case 59:
       card_.crc_on = arg & 1;
       respond(r1_base());
@@ -530,7 +534,7 @@ Result<Reply> NativeHost::command(const Command& cmd) {
       expect(ResponseKind::R7);
       if (card_.config.version1 || state != State::Idle) return illegal();
       Reply reply;
-      reply.words[0] = cmd.argument & 0xFFF;
+      reply.words[0] = (cmd.argument & 0xFFF) ^ card_.config.if_cond_echo_xor;
       return reply;
     }
     case 55:

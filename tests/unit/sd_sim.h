@@ -59,6 +59,8 @@ struct CardConfig {
   uint32_t c_size_mult = 7;
   uint32_t read_bl_len = 9;
   bool version1 = false;       // Physical Layer 1.x: CMD8 is illegal
+  uint32_t if_cond_echo_xor = 0;   // corrupts CMD8's echo
+  bool wrong_csd_version = false;  // CSD version contradicts the OCR's CCS
   uint8_t tran_speed = 0x32;   // CSD TRAN_SPEED: 25 MHz
   int acmd41_polls = 3;        // ACMD41s answered "still idle"; < 0: forever
   bool starts_in_use = false;  // left in transfer state (by a boot loader)

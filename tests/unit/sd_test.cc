@@ -285,6 +285,27 @@ TEST(SdSpi, SlowResponsesAndQemuWrites) {
   EXPECT_EQ(rig.card.protocol_violations, 0);
 }
 
+// Proves CMD8's echo is checked: a card that does not echo the voltage and
+// check pattern is refused, on both buses.
+TEST(SdSpi, InterfaceConditionEchoChecked) {
+  CardConfig config = sdhc();
+  config.if_cond_echo_xor = 0x0FF;
+  SpiRig spi(config);
+  EXPECT_EQ(spi.sd.init().error(), Error::NotSupported);
+  NativeRig native(config);
+  EXPECT_EQ(native.sd.init().error(), Error::NotSupported);
+}
+
+// Proves a CSD whose version contradicts the OCR's CCS bit (which decides
+// byte or block addressing) is refused instead of guessed.
+TEST(SdSpi, CsdContradictingOcrRefused) {
+  for (CardConfig config : {sdhc(), sdsc()}) {
+    config.wrong_csd_version = true;
+    SpiRig rig(config);
+    EXPECT_EQ(rig.sd.init().error(), Error::Malformed);
+  }
+}
+
 // ---- SPI: transfers --------------------------------------------------------------------
 
 // Proves byte-exact round trips for one sector (CMD17/CMD24) and runs
@@ -595,6 +616,43 @@ TEST(SdSpiHost, R1ErrorsAndMisalignedAddress) {
   EXPECT_TRUE(rig.host.command(read).ok());
   EXPECT_EQ(rig.host.set_bus_width(4).error(), Error::NotSupported);
   EXPECT_FALSE(rig.host.supports_bus_width(4));
+}
+
+// ---- the log line -------------------------------------------------------------------
+
+// Proves describe() renders what the kernel logs: kind, capacity (GiB with a
+// tenth, MiB below 1 GiB), product, bus width and clock, from real inits
+// and from hand-made infos; and that it truncates safely.
+TEST(SdInfo, Describe) {
+  char line[96];
+  SpiRig spi(sdhc(4ull << 30));
+  ASSERT_TRUE(spi.sd.init(20'000'000).ok());
+  describe(spi.sd.info(), line, sizeof line);
+  EXPECT_STREQ(line, "SDHC 4.0 GiB \"SD16G\" 1-bit 16.6 MHz");
+  NativeRig native(sdsc(3799, 7, 9));
+  ASSERT_TRUE(native.sd.init().ok());
+  describe(native.sd.info(), line, sizeof line);
+  EXPECT_STREQ(line, "SDSC 950 MiB \"SD01G\" 4-bit 25 MHz");
+  CardInfo info;
+  info.kind = CardKind::Sdxc;
+  info.sectors = 31116288;  // a "16 GB" card
+  memcpy(info.product, "AB\x01" "CD", 6);
+  info.bus_width = 4;
+  info.clock_hz = 400'000;
+  describe(info, line, sizeof line);
+  EXPECT_STREQ(line, "SDXC 14.8 GiB \"AB\x01" "CD\" 4-bit 400 kHz");
+  char tiny[8];
+  EXPECT_EQ(describe(info, tiny, sizeof tiny), strlen(line));
+  EXPECT_STREQ(tiny, "SDXC 14");
+}
+
+// Proves CID text is sanitised for the log: non-ASCII product bytes become '?'.
+TEST(SdInfo, ProductNameSanitised) {
+  CardConfig config = sdhc();
+  config.product = std::string("S\xff\n16G", 5);
+  SpiRig rig(config);
+  ASSERT_TRUE(rig.sd.init().ok());
+  EXPECT_STREQ(rig.sd.info().product, "S??16");
 }
 
 // ---- native bus -------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "kernel/dev/sd/card.h"
 
 #include "kernel/dev/sd/spi_host.h"
+#include "kernel/lib/format.h"
 
 namespace rivet::sd {
 
@@ -109,11 +110,15 @@ uint32_t csd_max_clock_hz(const uint8_t csd[16]) {
   return kTenths[(value >> 3) & 15] * (kUnitHz[value & 7] / 10);
 }
 
+// CID text fields are ASCII by the spec; anything else would end up in the
+// kernel log as is.
+char printable(uint8_t c) { return c >= 0x20 && c < 0x7F ? static_cast<char>(c) : '?'; }
+
 void parse_cid(const uint8_t cid[16], CardInfo& info) {
   info.manufacturer_id = static_cast<uint8_t>(field(cid, 127, 120));
-  info.oem_id[0] = static_cast<char>(cid[1]);
-  info.oem_id[1] = static_cast<char>(cid[2]);
-  for (int i = 0; i < 5; ++i) info.product[i] = static_cast<char>(cid[3 + i]);
+  info.oem_id[0] = printable(cid[1]);
+  info.oem_id[1] = printable(cid[2]);
+  for (int i = 0; i < 5; ++i) info.product[i] = printable(cid[3 + i]);
   info.revision = static_cast<uint8_t>(field(cid, 63, 56));
   info.serial = field(cid, 55, 24);
   info.year = static_cast<uint16_t>(2000 + field(cid, 19, 12));
@@ -144,6 +149,32 @@ const char* card_kind_name(CardKind kind) {
     case CardKind::Sdxc: return "SDXC";
   }
   return "SD";
+}
+
+size_t describe(const CardInfo& info, char* buffer, size_t size) {
+  // Capacity in tenths of GiB (or whole MiB below 1 GiB), clock in tenths
+  // of MHz (or kHz below 1 MHz): integers only, the kernel has no floats.
+  uint64_t bytes = info.sectors * kSectorSize;
+  char capacity[24];
+  if (bytes >= (1ull << 30)) {
+    uint64_t tenths = bytes * 10 >> 30;
+    snformat(capacity, sizeof capacity, "%llu.%llu GiB", static_cast<unsigned long long>(tenths / 10),
+             static_cast<unsigned long long>(tenths % 10));
+  } else {
+    snformat(capacity, sizeof capacity, "%llu MiB", static_cast<unsigned long long>(bytes >> 20));
+  }
+  char clock[24];
+  if (info.clock_hz >= 1'000'000) {
+    uint32_t tenths = info.clock_hz / 100'000;
+    if (tenths % 10)
+      snformat(clock, sizeof clock, "%u.%u MHz", tenths / 10, tenths % 10);
+    else
+      snformat(clock, sizeof clock, "%u MHz", tenths / 10);
+  } else {
+    snformat(clock, sizeof clock, "%u kHz", info.clock_hz / 1000);
+  }
+  return snformat(buffer, size, "%s %s \"%s\" %u-bit %s", card_kind_name(info.kind), capacity, info.product,
+                  info.bus_width, clock);
 }
 
 // ---- identification -------------------------------------------------------------

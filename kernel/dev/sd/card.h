@@ -57,6 +57,11 @@ struct CardInfo {
   uint32_t clock_hz = 0;
 };
 
+// One line for the kernel log, e.g. `SDHC 14.8 GiB "SD16G" 4-bit 25 MHz`.
+// Returns the length the full text has (like snprintf); `buffer` is always
+// NUL-terminated when `size` > 0.
+size_t describe(const CardInfo& info, char* buffer, size_t size);
+
 class Card final : public block::BlockDevice {
  public:
   // Identification runs at 400 kHz (spec: 100..400 kHz).
