@@ -64,11 +64,9 @@ Result<void> attach_card(Host& host, uint32_t max_hz) {
     return r.error();
   }
   g_cards++;
-  const CardInfo& info = disk->card().info();
-  uint64_t mib = info.sectors >> 11;
-  kprintf("rivet: disk %s: %s card \"%s\" on %s, %lu.%lu GiB, %u-bit bus at %u kHz\n", name,
-          card_kind_name(info.kind), info.product, host.name(), mib >> 10, (mib & 1023) * 10 / 1024,
-          info.bus_width, info.clock_hz / 1000);
+  char what[96];
+  describe(disk->card().info(), what, sizeof what);
+  kprintf("rivet: disk %s: %s card on %s\n", name, what, host.name());
   block::register_disk(disk);
   return {};
 }

@@ -97,6 +97,10 @@ class Host {
   virtual bool card_present() { return true; }
   // The clock every wait uses (deadlines, pause()).
   virtual dev::Clock& clock() = 0;
+  // The card clock set_clock() actually chose, in Hz, for the card's log
+  // line; 0 if the host cannot tell (the card layer then reports the rate
+  // it asked for).
+  virtual uint32_t clock_hz() const { return 0; }
 
  protected:
   ~Host() = default;
