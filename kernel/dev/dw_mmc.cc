@@ -510,6 +510,10 @@ Result<void> DwMmcHost::wait_data_over(bool auto_stop) {
   for (;;) {
     uint32_t status = regs_.read32(kRintsts);
     if (status & kIntDataErrors) return data_error(status);
+    // The command's own response was checked before the data phase, so a
+    // response error now is the auto-stop's.
+    if (auto_stop && (status & kIntResponseTimeout)) return Error::TimedOut;
+    if (auto_stop && (status & (kIntResponseCrc | kIntResponseError))) return Error::Io;
     if ((status & wanted) == wanted) return {};
     if (deadline.expired()) return Error::TimedOut;
     clock_.pause();
