@@ -385,9 +385,10 @@ Result<sd::Reply> DwMmcHost::run_command(const sd::Command& cmd, uint32_t flags)
     error = Error::Io;
   }
   if (error != Error::None) {
-    // The card may have taken a data command even though its response was
-    // garbled: take it out of the data/receive state.
-    if (cmd.data && error == Error::Io) (void)recover_from_data_error(true);
+    // A garbled response means the card may well have taken a data command:
+    // stop it. After a timeout it did not; only make sure the controller's
+    // data path is idle and the FIFO empty.
+    if (cmd.data) (void)recover_from_data_error(error == Error::Io);
     return error;
   }
 
@@ -427,11 +428,15 @@ Result<void> DwMmcHost::transfer_data(const sd::Data& data, bool multi_block) {
   return {};
 }
 
-// One FIFO entry: the FIFO is as wide as the host interface (HCON). A 16-bit
-// entry is the low half of a 32-bit read. A 64-bit entry is read as two
-// 32-bit halves, low half at the data address, high half 4 bytes above; the
-// access to the high half moves the FIFO on (*inf*: see the note in
-// tests/unit/dw_mmc_model.h; JH7110 is expected to have a 32-bit FIFO).
+// One FIFO entry: the FIFO is as wide as the host interface (HCON). The
+// JH7110's SD controller is 32 bits wide (Linux on the VisionFive 2 logs
+// "Version ID is 290a ... 32 bit host data width, 32 deep fifo"), the case
+// that matters. For other widths, since dev::Registers only has 32-bit
+// accesses: a 16-bit entry is the low half of a 32-bit read; a 64-bit entry
+// is two 32-bit accesses, low half at the data address first, then the high
+// half 4 bytes above, which moves the FIFO on (*inf*: Linux uses one 64-bit
+// access there; whether the controller accepts two halves is unverified).
+// The STATUS count is in entries either way.
 uint32_t DwMmcHost::read_fifo_entry(uint8_t* out) {
   uint32_t low = regs_.read32(data_offset_);
   for (uint32_t i = 0; i < 4 && i < fifo_width_; i++) out[i] = static_cast<uint8_t>(low >> (8 * i));

@@ -38,9 +38,15 @@
 //    response (RTO). SDHC cards take block addresses, SDSC byte addresses.
 //  - Identification above 400 kHz and data above 25 MHz are counted.
 //
-// Reset values and bit positions are from the DesignWare databook as
-// mirrored by Linux's dw_mmc.h and U-Boot's dwmmc.h; the VERID value and
-// the U-Boot leftover register values are illustrative (*inf*).
+// Bit positions are those of Linux's dw_mmc.h and U-Boot's dwmmc.h. The
+// defaults match the VisionFive 2's SD controller as Linux reports it
+// (version 2.90a, 32-bit host data width, 32-entry FIFO). Reset values
+// (TMOUT 0xffffff40, FIFOTH RX watermark depth - 1) and U-Boot's leftover
+// register values (CLKDIV 1, FIFOTH burst 2 / depth/2 - 1 / depth/2, stale
+// RINTSTS and IDSTS bits) are plausible, not read from a board (*inf*);
+// that a controller reset makes the clock unit forget the clock registers
+// follows Linux's dw_mci_reset(), which sends an update-clock command after
+// one.
 #pragma once
 
 #include <stdint.h>

@@ -300,6 +300,11 @@ TEST(DwMmc, ModelCatchesBusWidthMismatch) {
   ASSERT_TRUE(card.ok());
   std::vector<uint8_t> buffer(512);
   EXPECT_EQ(read_blocks(rig.host, *card, 1, 1, buffer.data()).error(), Error::Io);
+  std::vector<uint8_t> before = image_blocks(rig.model, 2, 2);
+  std::vector<uint8_t> data = pattern(1024, 77);
+  EXPECT_EQ(write_blocks(rig.host, *card, 2, 2, data.data()).error(), Error::Io);
+  EXPECT_EQ(image_blocks(rig.model, 2, 2), before);
+  EXPECT_TRUE(rig.model.card_in_transfer_state());
   ASSERT_TRUE(rig.host.set_bus_width(4).ok());
   EXPECT_TRUE(read_blocks(rig.host, *card, 1, 1, buffer.data()).ok());
 }
