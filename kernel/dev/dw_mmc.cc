@@ -347,7 +347,9 @@ Result<sd::Reply> DwMmcHost::command(const sd::Command& cmd) {
     // May be sent while a data transfer is still running: abort it rather
     // than wait for it.
     flags |= kCmdStopAbort;
-  } else if (cmd.data && cmd.index != kSendStatus) {
+  } else if (cmd.index != kSendStatus) {
+    // Not while a transfer runs or the card signals busy. CMD13 is exempt:
+    // it is how a card layer asks whether the card is still busy.
     flags |= kCmdWaitPreviousData;
   }
   if (send_init_ || cmd.index == kGoIdle) flags |= kCmdSendInitialization;

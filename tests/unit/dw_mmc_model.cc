@@ -86,6 +86,8 @@ DwMmcModel::DwMmcModel(const Config& config, Start start)
     tmout_ = 0xffff'ffff;
     fifoth_ = (2u << 28) | ((config_.fifo_depth / 2 - 1) << 16) | (config_.fifo_depth / 2);
     rintsts_ = INT_CD | INT_DTO | INT_TXDR;
+    // Words a DMA transfer left behind: read as data, they would shift it.
+    for (uint64_t stale = 0; stale < 5; stale++) fifo_.push_back(0x5757'0000 + stale);
     state_ = CardState::Tran;
     card_needs_init_clocks_ = false;
     card_ready_ = true;

@@ -38,11 +38,13 @@ class Tamper final : public dev::Registers {
     if (offset == 0x00 && keep_idmac) value |= 1u << 25;
     if (offset == 0x2c && drop_clock_updates && (value & (1u << 21))) return;
     if (offset == 0x2c && strip_init_clocks) value &= ~(1u << 15);
+    if (offset == 0x2c && (value & 0x3f) == crc_check_on_command) value |= 1u << 8;
     inner_.write32(offset, value);
   }
   bool keep_idmac = false;
   bool drop_clock_updates = false;
   bool strip_init_clocks = false;
+  uint32_t crc_check_on_command = ~0u;
 
  private:
   dev::Registers& inner_;
@@ -287,6 +289,18 @@ TEST(DwMmc, ModelCatchesMissingInitClocks) {
   DwMmcHost host(tamper, clock, 50'000'000, 32, "mmc");
   ASSERT_TRUE(host.reset().ok());
   EXPECT_EQ(identify(host).error(), Error::TimedOut);
+}
+
+// Proves the model knows R3 has no CRC: a driver that checks the CRC of the
+// ACMD41 response gets a response CRC error (Io) and never identifies.
+TEST(DwMmc, ModelCatchesCrcCheckOnR3) {
+  DwMmcModel model({}, DwMmcModel::Start::PowerOn);
+  Tamper tamper(model);
+  tamper.crc_check_on_command = 41;
+  FakeClock clock;
+  DwMmcHost host(tamper, clock, 50'000'000, 32, "mmc");
+  ASSERT_TRUE(host.reset().ok());
+  EXPECT_EQ(identify(host).error(), Error::Io);
 }
 
 // Proves the model checks CTYPE against the card's bus width: a card layer
@@ -592,6 +606,16 @@ TEST(DwMmc, ClockChangeUsesTheUpdateSequence) {
   EXPECT_EQ(r->rig.model.card_clock_hz(), 0u);
   // With the clock stopped a command cannot leave: TimedOut, not a hang.
   EXPECT_EQ(send(r->rig.host, 13, r->card.rca << 16, ResponseKind::R1).error(), Error::TimedOut);
+  // The next one is refused by the controller (HLE): TimedOut as well.
+  EXPECT_EQ(send(r->rig.host, 13, r->card.rca << 16, ResponseKind::R1).error(), Error::TimedOut);
+  EXPECT_GT(r->rig.model.stats.hardware_locked, 0u);
+  // reset() clears the stuck command; the card can be brought up again.
+  ASSERT_TRUE(r->rig.host.reset().ok());
+  Result<CardInfo> card = identify(r->rig.host);
+  ASSERT_TRUE(card.ok());
+  std::vector<uint8_t> buffer(512);
+  ASSERT_TRUE(read_blocks(r->rig.host, *card, 33, 1, buffer.data()).ok());
+  EXPECT_EQ(buffer, image_blocks(r->rig.model, 33, 1));
 }
 
 // Proves the model's command handshake: a command written while another is
