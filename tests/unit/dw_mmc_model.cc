@@ -429,7 +429,9 @@ void DwMmcModel::execute_card_command() {
   if (card_took && before != state_) {
     t.source = (app && index == 51) ? Source::Scr : Source::Memory;
     t.card_single = t.source == Source::Scr || index == 17 || index == 24;
-    t.card_block_size = t.source == Source::Scr ? 8 : 512;
+    // SDSC cards transfer CMD16's block length; only 512 is modelled, so
+    // any other length shows as a block of the wrong size (CRC error).
+    t.card_block_size = t.source == Source::Scr ? 8 : card_ccs_ ? 512 : block_length_;
     uint64_t lba = 0;
     address_ok(cmdarg_, &lba);
     t.next_lba = lba;
@@ -508,6 +510,7 @@ DwMmcModel::Response DwMmcModel::card_command(uint32_t index, uint32_t argument,
   switch (index) {
     case 0:
       power_cycle_card();
+      block_length_ = 512;
       card_needs_init_clocks_ = false;
       return r;
     case 2:  // ALL_SEND_CID

@@ -93,6 +93,9 @@ Result<CardInfo> identify(DwMmcHost& host, IdentifyOptions options = {}) {
   sd::Reply csd = TRY(send(host, 9, card.rca << 16, ResponseKind::R2));
   memcpy(card.csd, csd.words, sizeof card.csd);
   TRY(send(host, 7, card.rca << 16, ResponseKind::R1b));
+  // Standard capacity: make the block length the 512 bytes the data path
+  // uses (fixed on SDHC, where the command is ignored).
+  if (!card.high_capacity) TRY(send(host, 16, 512, ResponseKind::R1));
   if (options.widen_bus) {
     TRY(send(host, 55, card.rca << 16, ResponseKind::R1));
     TRY(send(host, 6, 2, ResponseKind::R1));
