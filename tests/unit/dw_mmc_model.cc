@@ -25,6 +25,7 @@ constexpr uint32_t CMD_WAIT_PRVDATA = 1u << 13, CMD_STOP_ABORT = 1u << 14, CMD_I
 constexpr uint32_t CMD_UPDATE_CLOCK = 1u << 21, CMD_USE_HOLD = 1u << 29, CMD_START = 1u << 31;
 constexpr uint32_t INT_CD = 1u << 2, INT_DTO = 1u << 3, INT_TXDR = 1u << 4, INT_RXDR = 1u << 5;
 constexpr uint32_t INT_RCRC = 1u << 6, INT_DCRC = 1u << 7, INT_RTO = 1u << 8, INT_DRTO = 1u << 9;
+constexpr uint32_t INT_HTO = 1u << 10;
 constexpr uint32_t INT_FRUN = 1u << 11, INT_HLE = 1u << 12, INT_ACD = 1u << 14, INT_EBE = 1u << 15;
 constexpr uint32_t BMOD_SWR = 1u << 0, BMOD_DE = 1u << 7;
 constexpr uint32_t IDSTS_DU = 1u << 4;
@@ -33,6 +34,7 @@ constexpr uint32_t kCommandSteps = 3;       // steps from "taken" to "done"
 constexpr uint32_t kResetSteps = 3;
 constexpr uint32_t kEntriesPerStep = 4;     // how fast the card fills the FIFO
 constexpr uint32_t kReadTimeoutSteps = 400; // DRTO after this many steps without data
+constexpr uint32_t kHostTimeoutSteps = 5000; // HTO after the FIFO starved the card this long
 constexpr uint32_t kBlockGapSteps = 3;      // card busy between written blocks
 constexpr uint32_t kProgrammingSteps = 20;  // busy after the last written block
 constexpr uint32_t kIdentificationMaxHz = 400'000;
@@ -80,7 +82,7 @@ DwMmcModel::DwMmcModel(const Config& config, Start start)
     idsts_ = 0x103;               // transmit/receive done, normal summary
     pwren_ = 1;
     clkdiv_ = live_clkdiv_ = 1;   // ciu / 2
-    clkena_ = live_clkena_ = 1;
+    clkena_ = live_clkena_ = 0x1'0001;  // enabled, low-power (stops when idle)
     clock_configured_ = true;
     ctype_ = 1;
     tmout_ = 0xffff'ffff;
@@ -676,7 +678,16 @@ void DwMmcModel::advance_data() {
       fifo_.pop_front();
       for (uint32_t b = 0; b < entry_bytes; b++) t.block.push_back(static_cast<uint8_t>(entry >> (8 * b)));
     }
-    if (t.block.size() < t.block_size) return;
+    if (t.block.size() < t.block_size) {
+      // The card clock stops while the FIFO is empty; if the host does not
+      // feed it for the data timeout: data starvation by host timeout.
+      if (fifo_.empty() && ++t.stall_steps >= kHostTimeoutSteps) {
+        rintsts_ |= INT_HTO;
+        t.active = false;
+      }
+      return;
+    }
+    t.stall_steps = 0;
     std::vector<uint8_t> block;
     block.swap(t.block);
     if (card_gone) {
@@ -734,6 +745,15 @@ void DwMmcModel::advance_data() {
     }
     t.pushed = 0;
   }
+  if (fifo_.size() >= config_.fifo_depth) {
+    // Full: the card clock stops until the host reads; too long is HTO.
+    if (++t.stall_steps >= kHostTimeoutSteps) {
+      rintsts_ |= INT_HTO;
+      t.active = false;
+    }
+    return;
+  }
+  t.stall_steps = 0;
   for (uint32_t n = 0; n < kEntriesPerStep && fifo_.size() < config_.fifo_depth; n++) {
     uint64_t entry = 0;
     for (uint32_t b = 0; b < entry_bytes; b++) {

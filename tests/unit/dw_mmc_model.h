@@ -28,6 +28,8 @@
 //    address, high half at +4, the high-half access moves the FIFO on
 //    (*inf*: on real hardware with a 64-bit host interface Linux uses one
 //    64-bit access; whether two 32-bit accesses work there is unverified).
+//  - Host starvation: the FIFO full during a read or empty during a write
+//    for too long ends the transfer with HTO (RINTSTS bit 10).
 //  - The first command after the card is powered must carry the
 //    initialisation clocks (CMD bit 15), else the card does not answer.
 //  - CTYPE must match the card's bus width (ACMD6), else data CRC errors.

@@ -36,6 +36,7 @@ class Tamper final : public dev::Registers {
   uint32_t read32(uint32_t offset) override { return inner_.read32(offset); }
   void write32(uint32_t offset, uint32_t value) override {
     if (offset == 0x00 && keep_idmac) value |= 1u << 25;
+    if (offset >= 0x200 && offset < 0x300 && drop_fifo_writes) return;
     if (offset == 0x2c && drop_clock_updates && (value & (1u << 21))) return;
     if (offset == 0x2c && strip_init_clocks) value &= ~(1u << 15);
     if (offset == 0x2c && (value & 0x3f) == crc_check_on_command) value |= 1u << 8;
@@ -44,6 +45,7 @@ class Tamper final : public dev::Registers {
   bool keep_idmac = false;
   bool drop_clock_updates = false;
   bool strip_init_clocks = false;
+  bool drop_fifo_writes = false;
   uint32_t crc_check_on_command = ~0u;
 
  private:
@@ -292,6 +294,25 @@ TEST(DwMmc, ModelCatchesMissingInitClocks) {
   DwMmcHost host(tamper, clock, 50'000'000, 32, "mmc");
   ASSERT_TRUE(host.reset().ok());
   EXPECT_EQ(identify(host).error(), Error::TimedOut);
+}
+
+// Proves the model catches a driver whose FIFO writes go nowhere: the card
+// starves, the controller reports HTO, and the driver returns Io, not
+// success; the card is left in transfer state and the block unchanged.
+TEST(DwMmc, ModelCatchesStarvedWrite) {
+  DwMmcModel model({}, DwMmcModel::Start::PowerOn);
+  Tamper tamper(model);
+  FakeClock clock;
+  DwMmcHost host(tamper, clock, 50'000'000, 32, "mmc");
+  ASSERT_TRUE(host.reset().ok());
+  Result<CardInfo> card = identify(host);
+  ASSERT_TRUE(card.ok());
+  std::vector<uint8_t> before = image_blocks(model, 3, 1);
+  tamper.drop_fifo_writes = true;
+  std::vector<uint8_t> data = pattern(512, 11);
+  EXPECT_EQ(write_blocks(host, *card, 3, 1, data.data()).error(), Error::Io);
+  EXPECT_EQ(image_blocks(model, 3, 1), before);
+  EXPECT_TRUE(model.card_in_transfer_state());
 }
 
 // Proves the model knows R3 has no CRC: a driver that checks the CRC of the
