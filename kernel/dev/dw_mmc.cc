@@ -373,10 +373,10 @@ Result<sd::Reply> DwMmcHost::run_command(const sd::Command& cmd, uint32_t flags)
   TRY(wait_command_taken());
 
   // "Command done" is raised when the command ends either way, also after
-  // a response timeout.
+  // a response timeout (which is taken as the end too, to be safe).
   Deadline deadline(clock_, kCommandDoneTimeoutUs);
   uint32_t status;
-  while (!((status = regs_.read32(kRintsts)) & kIntCommandDone)) {
+  while (!((status = regs_.read32(kRintsts)) & (kIntCommandDone | kIntResponseTimeout))) {
     if (deadline.expired()) return Error::TimedOut;
     clock_.pause();
   }

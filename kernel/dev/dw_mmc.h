@@ -21,6 +21,24 @@
 
 namespace rivet::dev {
 
+// How commands map onto the controller:
+//  - every command uses the hold register (CMD bit 29); CMD0 carries the
+//    80 initialisation clocks (bit 15), as does the first command after
+//    reset(); CMD0 and CMD12 carry stop/abort (bit 14); every other command
+//    but CMD13 waits for the previous data phase and card busy (bit 13);
+//  - R3 is not CRC-checked (its CRC field is all ones);
+//  - CMD18/CMD25 use the controller's auto-stop (bit 12): it sends CMD12
+//    after BYTCNT bytes, and the driver waits for "auto command done" as
+//    well as "data transfer over"; after a failed data phase the driver
+//    sends CMD12 itself (with stop/abort) if the card may still be in a
+//    data state, then resets the FIFO;
+//  - data moves through the FIFO by polling STATUS's FIFO count (reads
+//    drain what is counted, writes fill what is free); after a write the
+//    driver waits for the card to release DAT0 (STATUS bit 9);
+//  - errors: response timeout, data read timeout, busy too long, a command
+//    never taken (start bit stuck, HLE) -> TimedOut; response CRC/error,
+//    data CRC, start/end bit errors, FIFO under/overrun, host timeout ->
+//    Io; card detect says empty -> NoDevice.
 class DwMmcHost final : public sd::Host {
  public:
   // Card detect: the controller's own CDETECT input is not wired on the
