@@ -394,7 +394,8 @@ void SpiCard::execute(const uint8_t frame[6]) {
       if (card_.config.version1) return illegal();
     {
       uint32_t echo = (arg & 0xFFF) ^ card_.config.if_cond_echo_xor;
-      respond(r1_base(), {0, 0, static_cast<uint8_t>((echo >> 8) & 0xF), static_cast<uint8_t>(echo)});
+      uint8_t r1 = card_.config.r3_r7_always_idle ? kR1Idle : r1_base();
+      respond(r1, {0, 0, static_cast<uint8_t>((echo >> 8) & 0xF), static_cast<uint8_t>(echo)});
       return;
     }
     case 59:
@@ -413,7 +414,8 @@ void SpiCard::execute(const uint8_t frame[6]) {
     case 58: {
       uint32_t ocr = kOcrVoltages;
       if (card_.state != State::Idle) ocr |= kOcrPowerUpDone | (card_.config.sdhc ? kOcrCcs : 0);
-      respond(r1_base(), {static_cast<uint8_t>(ocr >> 24), static_cast<uint8_t>(ocr >> 16),
+      respond(card_.config.r3_r7_always_idle ? kR1Idle : r1_base(),
+              {static_cast<uint8_t>(ocr >> 24), static_cast<uint8_t>(ocr >> 16),
                           static_cast<uint8_t>(ocr >> 8), static_cast<uint8_t>(ocr)});
       return;
     }

@@ -65,6 +65,7 @@ struct CardConfig {
   int acmd41_polls = 3;        // ACMD41s answered "still idle"; < 0: forever
   bool starts_in_use = false;  // left in transfer state (by a boot loader)
   bool cmd0_not_idle_quirk = true;  // QEMU: CMD0 to a busy card answers 0x00
+  bool r3_r7_always_idle = false;   // QEMU: R1 of CMD8/CMD58 is always 0x01
   // SPI timing, in bytes of 0xFF.
   int response_delay = 1;      // before R1 (Ncr, 0..8)
   int read_delay = 3;          // before each read data token (Nac)

@@ -306,6 +306,41 @@ TEST(SdSpi, CsdContradictingOcrRefused) {
   }
 }
 
+// Proves the driver copes with QEMU's ssi-sd card as BOARDS.md describes
+// it: left in use by the boot loader (CMD0 answers 0x00 first), R1 of
+// CMD8/CMD58 always "idle", one byte of Ncr and Nac, writes answered 0x05
+// with no busy -- init, round trips, and a re-identification after a fault.
+TEST(SdSpi, QemuLikeCard) {
+  CardConfig config = sdsc(4095, 7, 10);  // a 2 GiB image: SDSC, byte addresses
+  config.starts_in_use = true;
+  config.r3_r7_always_idle = true;
+  config.response_delay = 1;
+  config.read_delay = 1;
+  config.write_busy_bytes = 0;
+  config.r1b_busy_bytes = 0;
+  SpiRig rig(config);
+  ASSERT_TRUE(rig.sd.init(20'000'000).ok());
+  EXPECT_EQ(rig.sd.info().kind, CardKind::Sdsc);
+  std::vector<uint8_t> data = pattern(24 * kSector, 15), back(24 * kSector);
+  ASSERT_TRUE(rig.sd.write(4194280, data.data(), 24).ok());
+  ASSERT_TRUE(rig.sd.read(4194280, back.data(), 24).ok());
+  EXPECT_EQ(back, data);
+  rig.card.faults.bad_read_crc_block = rig.card.blocks_read;
+  EXPECT_EQ(rig.sd.read(0, back.data(), 1).error(), Error::Io);
+  ASSERT_TRUE(rig.sd.read(4194280, back.data(), 24).ok());
+  EXPECT_EQ(back, data);
+  EXPECT_EQ(rig.card.protocol_violations, 0);
+
+  CardConfig sdhc_image = sdhc(4ull << 30);  // a sparse 4 GiB image: SDHC
+  sdhc_image.r3_r7_always_idle = true;
+  sdhc_image.write_busy_bytes = 0;
+  SpiRig big(sdhc_image);
+  ASSERT_TRUE(big.sd.init().ok());
+  EXPECT_TRUE(big.sd.info().block_addressed);
+  ASSERT_TRUE(big.sd.write(8388000, data.data(), 24).ok());
+  EXPECT_EQ(big.card.arguments(25).back(), 8388000u);
+}
+
 // ---- SPI: transfers --------------------------------------------------------------------
 
 // Proves byte-exact round trips for one sector (CMD17/CMD24) and runs

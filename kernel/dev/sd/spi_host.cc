@@ -97,7 +97,12 @@ Result<void> SpiHost::wait_not_busy() {
 
 Result<Reply> SpiHost::command(const Command& cmd) {
   if (cmd.index > 63) return Error::Invalid;
-  if (cmd.data && (cmd.data->blocks == 0 || cmd.data->block_size == 0)) return Error::Invalid;
+  if (cmd.data) {
+    const Data& data = *cmd.data;
+    if (data.blocks == 0 || data.block_size == 0) return Error::Invalid;
+    // Data::block() needs whole blocks per segment.
+    if (data.segments && (data.segment_bytes == 0 || data.segment_bytes % data.block_size)) return Error::Invalid;
+  }
   if (cmd.index == kGoIdle) TRY(bus_.idle_clocks(kPowerUpIdleBytes));
 
   ChipSelect selected(bus_);
