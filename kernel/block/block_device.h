@@ -12,8 +12,20 @@
 namespace rivet::block {
 
 
+// What a disk has been asked to do since boot (diskstat(), iostat): one
+// request is one call into the driver, whatever it turns into on the wire.
+struct IoStats {
+  uint64_t read_requests = 0;
+  uint64_t read_sectors = 0;
+  uint64_t write_requests = 0;
+  uint64_t write_sectors = 0;
+  uint64_t flushes = 0;
+};
+
 class BlockDevice {
  public:
+  const IoStats& stats() const { return stats_; }
+
   // Transfers `count` sectors starting at `sector`. `buffer` is kernel
   // memory in the direct map or the kernel image (drivers DMA to it; it
   // may span pages). Blocks the calling thread until the transfer is done.
@@ -35,6 +47,20 @@ class BlockDevice {
 
  protected:
   ~BlockDevice() = default;
+  // Drivers call these once per request, under whatever lock serialises
+  // their requests.
+  void count_read(uint64_t sectors) {
+    stats_.read_requests++;
+    stats_.read_sectors += sectors;
+  }
+  void count_write(uint64_t sectors) {
+    stats_.write_requests++;
+    stats_.write_sectors += sectors;
+  }
+  void count_flush() { stats_.flushes++; }
+
+ private:
+  IoStats stats_;
 };
 
 // Registry of whole disks found at boot.

@@ -20,6 +20,7 @@ Result<void> RamDisk::read(uint64_t sector, void* buffer, uint32_t count) {
   uint64_t offset = TRY(locate(sector, count));
   if (count == 0) return {};
   if (!buffer) return Error::Invalid;
+  count_read(count);
   __builtin_memcpy(buffer, base_ + offset, uint64_t{count} * kSectorSize);
   return {};
 }
@@ -28,6 +29,7 @@ Result<void> RamDisk::write(uint64_t sector, const void* buffer, uint32_t count)
   uint64_t offset = TRY(locate(sector, count));
   if (count == 0) return {};
   if (!buffer) return Error::Invalid;
+  count_write(count);
   __builtin_memcpy(base_ + offset, buffer, uint64_t{count} * kSectorSize);
   return {};
 }
@@ -39,6 +41,7 @@ Result<void> RamDisk::read_pages(uint64_t sector, void* const* pages, uint32_t c
   if (!pages) return Error::Invalid;
   for (uint32_t i = 0; i < count; i++)
     if (!pages[i]) return Error::Invalid;
+  count_read(uint64_t{count} * kSectorsPerPage);
   for (uint32_t i = 0; i < count; i++)
     __builtin_memcpy(pages[i], base_ + offset + uint64_t{i} * kPageBytes, kPageBytes);
   return {};

@@ -107,6 +107,8 @@ class SifiveSpi final : public sd::SpiBus {
   uint32_t input_clock_hz_;
   uint32_t chip_select_;
   const char* name_;
+  // Every byte written to TXDATA has had its reply read (see transfer()).
+  bool tx_known_empty_ = false;
   bool held_ = false;  // between begin() and end()
 };
 

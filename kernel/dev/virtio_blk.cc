@@ -228,6 +228,12 @@ Result<void> VirtioBlock::transfer(uint32_t type, uint64_t sector, const Segment
   if (nsegs > kMaxSegments || (type != kRequestFlush && (count == 0 || sector >= sectors_ || count > sectors_ - sector)))
     return Error::Invalid;
   SpinlockGuard guard(lock_);
+  if (type == kRequestIn)
+    count_read(count);
+  else if (type == kRequestOut)
+    count_write(count);
+  else
+    count_flush();
   int d[kMaxSegments + 2];
   uint32_t ndesc = nsegs + 2;
   // First come, first served: a request of many segments is not starved

@@ -109,6 +109,19 @@ struct memstat {
   uint64_t swap_total_pages;
   uint64_t swap_used_pages;
 };
+
+/* diskstat(index, &d): what disk `index` (0, 1, ... in the order the kernel
+ * found them) has done since boot; -1 with ENODEV past the last disk. One
+ * request is one call into the disk's driver. */
+struct diskstat {
+  char name[16];             /* "vda", "mmcblk0", "ram0" */
+  uint64_t sectors;          /* size in 512-byte sectors */
+  uint64_t read_requests;
+  uint64_t read_sectors;
+  uint64_t write_requests;
+  uint64_t write_sectors;
+  uint64_t flushes;
+};
 #endif
 
 #endif

@@ -1,6 +1,9 @@
-// Memory system calls: mmap, munmap, mprotect, msync and memstat. Every
-// argument is checked before anything changes (validate, then commit).
+// Memory system calls (mmap, munmap, mprotect, msync, memstat) and diskstat,
+// the disks' I/O counters. Every argument is checked before anything
+// changes (validate, then commit).
+#include "kernel/block/block_device.h"
 #include "kernel/fs/file.h"
+#include "kernel/lib/format.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/inode.h"
 #include "kernel/mm/address_space.h"
@@ -128,6 +131,22 @@ Result<long> sys_memstat(UserOut<struct memstat> out) {
   m.swap_total_pages = mm::swap_total_slots();
   m.swap_used_pages = mm::swap_used_slots();
   TRY(copy_out(out, m));
+  return 0;
+}
+
+Result<long> sys_diskstat(int index, UserOut<struct diskstat> out) {
+  block::BlockDevice* disk = index >= 0 ? block::disk(static_cast<size_t>(index)) : nullptr;
+  if (!disk) return Error::NoDevice;
+  struct diskstat d = {};
+  snformat(d.name, sizeof d.name, "%s", disk->name());
+  const block::IoStats& s = disk->stats();
+  d.sectors = disk->sector_count();
+  d.read_requests = s.read_requests;
+  d.read_sectors = s.read_sectors;
+  d.write_requests = s.write_requests;
+  d.write_sectors = s.write_sectors;
+  d.flushes = s.flushes;
+  TRY(copy_out(out, d));
   return 0;
 }
 

@@ -40,8 +40,9 @@
   X(27, mprotect, mprotect)      \
   X(28, msync, msync)            \
   X(29, memstat, memstat)        \
-  X(30, getppid, getppid)
+  X(30, getppid, getppid)        \
+  X(31, diskstat, diskstat)
 
-#define RIVET_SYSCALL_MAX 30
+#define RIVET_SYSCALL_MAX 31
 
 #endif

@@ -51,5 +51,6 @@ Result<long> sys_munmap(uint64_t addr, uint64_t length);
 Result<long> sys_mprotect(uint64_t addr, uint64_t length, int prot);
 Result<long> sys_msync(uint64_t addr, uint64_t length, int flags);
 Result<long> sys_memstat(UserOut<struct memstat> out);
+Result<long> sys_diskstat(int index, UserOut<struct diskstat> out);
 
 }  // namespace rivet::sys

@@ -20,18 +20,22 @@ class Disk final : public block::BlockDevice {
 
   Result<void> read(uint64_t sector, void* buffer, uint32_t count) override {
     SleepLockGuard guard(lock_);
+    count_read(count);
     return card_.read(sector, buffer, count);
   }
   Result<void> write(uint64_t sector, const void* buffer, uint32_t count) override {
     SleepLockGuard guard(lock_);
+    count_write(count);
     return card_.write(sector, buffer, count);
   }
   Result<void> read_pages(uint64_t sector, void* const* pages, uint32_t count) override {
     SleepLockGuard guard(lock_);
+    count_read(uint64_t{count} * block::kSectorsPerPage);
     return card_.read_pages(sector, pages, count);
   }
   Result<void> flush() override {
     SleepLockGuard guard(lock_);
+    count_flush();
     return card_.flush();
   }
   uint64_t sector_count() const override { return card_.sector_count(); }

@@ -62,6 +62,7 @@ int munmap(void* addr, size_t length);
 int mprotect(void* addr, size_t length, int prot);
 int msync(void* addr, size_t length, int flags);
 int memstat(struct memstat*);
+int diskstat(int index, struct diskstat*);  /* a disk's I/O counters; -1 past the last */
 
 /* ---- ulib (xv6) ---- */
 int stat(const char*, struct stat*);
