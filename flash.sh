@@ -191,7 +191,8 @@ else
   for r in $(root_disks); do
     [[ $r != "$dev_path" ]] || refuse "$device holds the running system's root file system (/)"
   done
-  mounted=$(findmnt -rno SOURCE,TARGET 2>/dev/null | awk -v list="${members[*]}" '
+  # -v: a btrfs subvolume's mount names its device without "[/subvolume]".
+  mounted=$(findmnt -rnvo SOURCE,TARGET 2>/dev/null | awk -v list="${members[*]}" '
     BEGIN { n = split(list, m, " "); for (i = 1; i <= n; i++) want[m[i]] = 1 }
     ($1 in want) { printf "%s on %s; ", $1, $2 }')
   [[ -z $mounted ]] || refuse "$device is in use: ${mounted%; } (unmount it first, e.g. udisksctl unmount -b PARTITION)"
