@@ -212,6 +212,7 @@ def goal_sd_root(args, q, stages, monitor):
             # reboot flushes the file system; the machine then resets into
             # the boot ROM, and the next round expects the SPL again.
             q.send("reboot\r", char_delay=0.02)
+            stages.expect("reboot: the kernel restarts the machine", r"rivet: rebooting")
         else:
             shell(q, "cat /sd-persist.txt", r"\n" + re.escape(token) + r"\s*\n")
             stages.mark("the file written before reboot is still there")
