@@ -202,10 +202,15 @@ def goal_sd_root(args, q, stages, monitor):
             raise AssertionError("root file system is %s, not the SD card" % root.group(2))
         stages.mark("root file system found on the SD card: %s (boot %d)"
                     % (root.group(2), boot_number))
+        # The card's partitions 4 and 5 (boards/hifive-unleashed/README.md).
+        where = stages.q.output[root.start():root.end() + 80]
+        if "(64 MiB at sector 147456)" not in where:
+            raise AssertionError("the root file system is not partition 4 of the card: %r"
+                                 % where.splitlines()[0])
+        stages.expect("swap on the SD card's partition 5 (boot %d)" % boot_number,
+                      r"rivet: swap area is \S+ \(256 MiB at sector 278528\)")
         stages.expect("the shell (boot %d)" % boot_number, r"init: starting /bin/sh[\s\S]*?\$ ")
         if boot_number == 1:
-            swap = re.search(r"swap[^\n]*", q.output)
-            print("swap: %s" % (swap.group(0) if swap else "(no line mentions swap)"), flush=True)
             shell(q, "echo %s > /sd-persist.txt" % token, r"\$ ")
             shell(q, "cat /sd-persist.txt", r"\n" + re.escape(token) + r"\s*\n[\s\S]*?\$ ")
             stages.mark("a file written on the SD root")
