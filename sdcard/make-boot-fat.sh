@@ -2,10 +2,12 @@
 # Builds a FAT boot-partition image for U-Boot's extlinux boot:
 #   /Image                     the kernel
 #   /extlinux/extlinux.conf    the boot menu
-#   /initrd                    optional initial ramdisk
+#   /initrd                    optional initial ramdisk (or INITRD_NAME)
 #
-# usage: make-boot-fat.sh OUTPUT SIZE KERNEL_IMAGE EXTLINUX_CONF [INITRD]
+# usage: make-boot-fat.sh OUTPUT SIZE KERNEL_IMAGE EXTLINUX_CONF [INITRD [INITRD_NAME]]
 #   SIZE: bytes with suffix K, M or G (powers of 1024), whole KiB.
+#   INITRD_NAME: its absolute path on the FAT (default /initrd), a file in
+#   the root directory.
 #
 # Uses mkfs.fat (dosfstools) and mmd/mcopy (mtools) on a plain file: no root,
 # no loop devices. The output is reproducible for the same inputs: fixed
@@ -17,8 +19,10 @@ prog=$(basename "$0")
 die() { echo "$prog: error: $*" >&2; exit 1; }
 usage() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0" >&2; exit 2; }
 
-[[ $# -eq 4 || $# -eq 5 ]] || usage
-out=$1 size=$2 kernel=$3 extlinux=$4 initrd=${5:-}
+[[ $# -ge 4 && $# -le 6 ]] || usage
+out=$1 size=$2 kernel=$3 extlinux=$4 initrd=${5:-} initrd_name=${6:-/initrd}
+[[ $initrd_name =~ ^/[A-Za-z0-9._-]+$ ]] ||
+  die "initrd name '$initrd_name' must be /NAME (letters, digits, '.', '_', '-')"
 
 # mkfs.fat and friends live in /usr/sbin, which is not on every user's PATH.
 PATH=$PATH:/usr/sbin:/sbin
@@ -73,7 +77,7 @@ mmd -i "$tmp" ::/extlinux || die "mmd failed"
 mcopy -m -i "$tmp" "$stage/Image" ::/Image || die "copying the kernel failed"
 mcopy -m -i "$tmp" "$stage/extlinux.conf" ::/extlinux/extlinux.conf || die "copying extlinux.conf failed"
 if [[ -n $initrd ]]; then
-  mcopy -m -i "$tmp" "$stage/initrd" ::/initrd || die "copying the initrd failed"
+  mcopy -m -i "$tmp" "$stage/initrd" "::$initrd_name" || die "copying the initrd failed"
 fi
 
 mv -f "$tmp" "$out"

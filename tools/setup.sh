@@ -8,7 +8,10 @@ set -euo pipefail
 # Build: host compiler, CMake/Ninja, GoogleTest; the cross compiler for the
 # kernel and user space. Run: QEMU (riscv64 system emulator, 7.2 in Debian 12).
 # Images: gdisk (sgdisk, cross-checks GPT), mtools + dosfstools (FAT boot
-# partitions without root), device-tree-compiler, u-boot-tools (mkimage).
+# partitions without root), device-tree-compiler, u-boot-tools (mkimage,
+# dumpimage, mkenvimage). Board images: bmap-tools (bmaptool create/copy),
+# xz-utils (the compressed images), util-linux (lsblk, findmnt, blockdev
+# for flash.sh; always present, listed for clarity).
 # Firmware fetch: curl, ca-certificates, dpkg-deb (part of dpkg).
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
@@ -17,6 +20,7 @@ PACKAGES=(
   qemu-system-misc
   python3
   gdisk mtools dosfstools device-tree-compiler u-boot-tools
+  bmap-tools xz-utils util-linux
   curl ca-certificates
   gdb-multiarch
 )

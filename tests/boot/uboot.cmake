@@ -3,11 +3,11 @@
 #   boot.uboot.virt         the qemu-virt board image as built
 #   boot.uboot.text_offset  the kernel with text_offset patched to other
 #                           2 MiB multiples, so booti runs it elsewhere
-get_property(qemu_virt_image GLOBAL PROPERTY RIVET_QEMU_VIRT_IMAGE)
-get_property(qemu_virt_disk_size GLOBAL PROPERTY RIVET_QEMU_VIRT_DISK_SIZE)
-get_property(qemu_virt_fat_size GLOBAL PROPERTY RIVET_QEMU_VIRT_BOOT_FAT_SIZE)
-get_property(qemu_virt_boot_part GLOBAL PROPERTY RIVET_QEMU_VIRT_BOOT_PART)
-get_property(qemu_virt_extlinux GLOBAL PROPERTY RIVET_QEMU_VIRT_EXTLINUX)
+rivet_board_property(qemu-virt IMAGE qemu_virt_image)
+rivet_board_property(qemu-virt DISK_SIZE qemu_virt_disk_size)
+rivet_board_property(qemu-virt BOOT_FAT_SIZE qemu_virt_fat_size)
+rivet_board_property(qemu-virt BOOT_PART qemu_virt_boot_part)
+rivet_board_property(qemu-virt EXTLINUX qemu_virt_extlinux)
 
 set(uboot_common_args
   --fw-jump ${RIVET_FW_JUMP}
