@@ -41,6 +41,9 @@ set(RIVET_BOARD_KERNEL ${RIVET_BOARDS_DIR}/Image)
 set(RIVET_BOARD_ROOT_FS ${RIVET_BOARDS_DIR}/root.fs)
 set(RIVET_BOARD_INITRD ${RIVET_BOARDS_DIR}/rivet-initrd.img)
 set(RIVET_BOARD_ROOT_FS_SIZE 64M)
+# For the tests that boot these file systems without a board image.
+set_property(GLOBAL PROPERTY RIVET_BOARD_ROOT_FS ${RIVET_BOARD_ROOT_FS})
+set_property(GLOBAL PROPERTY RIVET_BOARD_INITRD ${RIVET_BOARD_INITRD})
 # The RAM-disk root: the same files as the root partition in a smaller file
 # system, so loading it costs U-Boot a moment and the kernel little memory.
 set(RIVET_BOARD_INITRD_SIZE 16M)

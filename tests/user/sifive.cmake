@@ -3,7 +3,7 @@
 # booted directly (OpenSBI fw_jump + -kernel), the card is `-drive if=sd`.
 # Two cards: 128 MiB, which QEMU's card model presents as SDSC (byte
 # addresses), and a sparse 4 GiB one, SDHC (block addresses).
-# Included by tests/user/CMakeLists.txt (rivet_system_test, qemu_virt_root_fs).
+# Included by tests/user/CMakeLists.txt (rivet_system_test, rivet_root_fs).
 set(sifive_dir ${CMAKE_CURRENT_BINARY_DIR}/sifive_u)
 set(sifive_sdsc ${sifive_dir}/sdsc-128m.img)
 set(sifive_sdhc ${sifive_dir}/sdhc-4g.img)
@@ -12,14 +12,15 @@ add_custom_command(
   OUTPUT ${sifive_sdsc} ${sifive_sdhc}
   COMMAND ${CMAKE_COMMAND} -E make_directory ${sifive_dir}
   COMMAND rivet-mkimage --quiet --out ${sifive_sdsc} --size 128M --seed sifive-sdsc
-          --part name=root,type=${rivet_root_type},start=2048,size=64M,file=${qemu_virt_root_fs}
+          --part name=root,type=${rivet_root_type},start=2048,size=64M,file=${rivet_root_fs}
           --part name=swap,type=linux-swap,size=32M
   COMMAND rivet-mkimage --quiet --out ${sifive_sdhc} --size 4G --seed sifive-sdhc
-          --part name=root,type=${rivet_root_type},start=2048,size=64M,file=${qemu_virt_root_fs}
+          --part name=root,type=${rivet_root_type},start=2048,size=64M,file=${rivet_root_fs}
           --part name=swap,type=linux-swap,size=256M
-  DEPENDS ${qemu_virt_root_fs} rivet-mkimage
+  DEPENDS ${rivet_root_fs} rivet-mkimage
   COMMENT "tests: SD cards for sifive_u (128 MiB SDSC, 4 GiB SDHC)")
 add_custom_target(sifive-test-cards ALL DEPENDS ${sifive_sdsc} ${sifive_sdhc})
+add_dependencies(sifive-test-cards boards-root)
 
 set(sifive_args --machine sifive_u --mem 512M)
 # Files written before poweroff and reboot are there after the next boot, on
