@@ -1,9 +1,8 @@
 // The driver model's pure half: device records built from the real trees
 // (QEMU virt and sifive_u, VisionFive 2 and a stand-in for its vendor tree,
-// Unmatched, Unleashed) and which
-// driver each node gets; nodes no driver can take (disabled, malformed reg or
-// interrupts, unknown compatible) are skipped with a reason, never probed
-// and never a crash.
+// Unmatched, Unleashed) and which driver each node gets; nodes no driver can
+// take (disabled, malformed reg or interrupts, unknown compatible) are
+// skipped with a reason, never probed and never a crash.
 #include <gtest/gtest.h>
 
 #include <map>
