@@ -363,5 +363,57 @@ TEST(SifiveSpiCard, NoCardAndRecovery) {
   expect_clean(s);
 }
 
+// Proves: faults in the middle of a transfer reach the caller through the
+// controller as errors, never as success for a write: a card pulled after
+// two blocks of a run (read and write), a write the card refuses (data
+// response "write error"), a card busy forever after a block; the pulled
+// card leaves the Card gone (NoDevice at once, no bytes on the bus); the
+// refused write is followed by a working one; nothing is dropped or lost in
+// the controller's FIFOs on the way.
+TEST(SifiveSpiCard, FaultsMidTransfer) {
+  for (bool write : {false, true}) {
+    Stack s(sdhc());
+    ASSERT_TRUE(s.bring_up().ok());
+    s.card.faults.remove_after_blocks = s.card.blocks_read + s.card.blocks_written + 2;
+    std::vector<uint8_t> data = pattern(8 * kSector, 6);
+    Result<void> r = write ? s.sd.write(60, data.data(), 8) : s.sd.read(60, data.data(), 8);
+    EXPECT_FALSE(r.ok()) << write;
+    size_t frames = s.controller.frames().size();
+    EXPECT_EQ(s.sd.read(0, data.data(), 1).error(), Error::NoDevice) << write;
+    EXPECT_EQ(s.sd.write(0, data.data(), 1).error(), Error::NoDevice) << write;
+    EXPECT_FALSE(s.sd.ready());
+    // Identification was tried once (and found nothing); after that the Card
+    // does not touch the bus.
+    size_t after_recovery = s.controller.frames().size();
+    EXPECT_GT(after_recovery, frames);
+    EXPECT_EQ(s.sd.read(0, data.data(), 1).error(), Error::NoDevice);
+    EXPECT_EQ(s.controller.frames().size(), after_recovery);
+    EXPECT_EQ(s.controller.rx_dropped(), 0u);
+    EXPECT_EQ(s.controller.tx_lost(), 0u);
+  }
+  {
+    Stack s(sdhc());
+    ASSERT_TRUE(s.bring_up().ok());
+    std::vector<uint8_t> data = pattern(4 * kSector, 7);
+    s.card.faults.reject_write_block = s.card.blocks_written + 1;
+    EXPECT_EQ(s.sd.write(70, data.data(), 4).error(), Error::Io);
+    EXPECT_TRUE(s.holds(70, data.data(), 1));   // the block before the refused one
+    EXPECT_FALSE(s.holds(71, data.data() + kSector, 1));
+    ASSERT_TRUE(s.sd.write(70, data.data(), 4).ok());
+    EXPECT_TRUE(s.holds(70, data.data(), 4));
+    expect_clean(s);
+  }
+  {
+    Stack s(sdhc());
+    ASSERT_TRUE(s.bring_up().ok());
+    std::vector<uint8_t> data = pattern(kSector, 8);
+    s.card.faults.busy_forever_block = s.card.blocks_written;
+    EXPECT_EQ(s.sd.write(80, data.data(), 1).error(), Error::TimedOut);
+    EXPECT_FALSE(s.sd.write(80, data.data(), 1).ok());
+    EXPECT_EQ(s.controller.rx_dropped(), 0u);
+    EXPECT_EQ(s.controller.tx_lost(), 0u);
+  }
+}
+
 }  // namespace
 }  // namespace rivet
