@@ -399,7 +399,8 @@ TEST(DwMmcCard, NoCard) {
 }
 
 // Proves: when card detect says the slot is empty, init() returns NoDevice
-// without a single register access to the controller's command path.
+// without a command reaching the card; once a card is in, the same Card
+// comes up; pulled again, requests fail with NoDevice without a command.
 TEST(DwMmcCard, CardDetectEmpty) {
   FakeClock clock;
   DwMmcModel model({}, DwMmcModel::Start::PowerOn);
@@ -535,16 +536,17 @@ TEST(DwMmcCard, WriteBusyForever) {
   }
 }
 
-// Proves: the probe's way back from anything (host reset() and a fresh
-// init()) revives a Card that went away after a transient fault: the card
-// stopped answering, is gone, then answers again.
+// Proves: a Card that is gone (a write's CMD13 garbled, then its recovery
+// failing at CMD7) stays gone -- NoDevice, even once the fault is lifted --
+// until the probe's way back (host reset() and a fresh init()) revives it,
+// after which writes work again on a 4-bit 25 MHz bus.
 TEST(DwMmcCard, ReinitAfterGone) {
   auto s = ready_stack();
   s->model.faults.response_crc_on_command = 13;
   std::vector<uint8_t> data = pattern(kSector, 8);
   EXPECT_EQ(s->card.write(50, data.data(), 1).error(), Error::Io);
-  // Recovery hits the fault again (CMD13 is not sent during identification,
-  // but CMD7 is: make identification fail too).
+  // Identification sends no CMD13 but does send CMD7: garble that one so
+  // the recovery fails.
   s->model.faults.response_crc_on_command = 7;
   EXPECT_EQ(s->card.write(50, data.data(), 1).error(), Error::NoDevice);
   EXPECT_FALSE(s->card.ready());
