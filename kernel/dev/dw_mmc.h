@@ -88,6 +88,9 @@ class DwMmcHost final : public sd::Host {
   uint32_t max_blocks() const override { return kMaxBlocks; }
   bool card_present() override;
   Clock& clock() override { return clock_; }
+  // The card clock set_clock() chose, when the ciu rate is known; 0 (the
+  // host cannot tell) when it is only assumed, see card_clock_hz().
+  uint32_t clock_hz() const override { return ciu_hz_ ? card_hz_ : 0; }
 
   // What reset() found and set_clock() chose, for the kernel's log line.
   uint32_t fifo_width_bytes() const { return fifo_width_; }

@@ -1,8 +1,8 @@
 // The driver model's pure half: device records built from the real trees
-// (QEMU virt and sifive_u, VisionFive 2, Unmatched, Unleashed) and which
-// driver each node gets; nodes no driver can take (disabled, malformed reg or
-// interrupts, unknown compatible) are skipped with a reason, never probed
-// and never a crash.
+// (QEMU virt and sifive_u, VisionFive 2 and a stand-in for its vendor tree,
+// Unmatched, Unleashed) and which driver each node gets; nodes no driver can
+// take (disabled, malformed reg or interrupts, unknown compatible) are
+// skipped with a reason, never probed and never a crash.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -68,6 +68,11 @@ std::map<std::string, std::string> bindings(const Blob& blob) {
   return out;
 }
 
+std::vector<std::string> g_reports;
+void collect(const dt::Device& d, const Driver* driver, const char* what, Error e) {
+  g_reports.push_back(path_of(d) + ": " + (driver ? driver->name : "-") + ": " + what + ": " + error_name(e));
+}
+
 // Proves: QEMU virt's PLIC, its one UART and all eight virtio-mmio slots are
 // matched; nothing else is.
 TEST(DriverMatch, QemuVirt) {
@@ -80,26 +85,119 @@ TEST(DriverMatch, QemuVirt) {
   EXPECT_EQ(b, want);
 }
 
-// Proves: on sifive_u both SiFive UARTs and the PLIC are matched (the
-// console choice is the UART probe's, not the matcher's).
-TEST(DriverMatch, QemuSifiveU) {
-  auto b = bindings(dt::test::load_blob("qemu-sifive_u-smp5.dtb"));
-  EXPECT_EQ(b["/soc/serial@10010000"], "uart_sifive");
-  EXPECT_EQ(b["/soc/serial@10011000"], "uart_sifive");
-  EXPECT_EQ(b["/soc/interrupt-controller@c000000"], "plic");
+// The SiFive SoCs' SPI controllers and the SD slot: every `sifive,spi0`
+// controller that is enabled gets sifive_spi (also the flash controller at
+// 0x10040000, whose jedec,spi-nor child no driver takes), the slot under
+// spi@10050000 gets mmc_spi.
+void add_sifive_storage(std::map<std::string, std::string>& want) {
+  want["/soc/spi@10040000"] = "sifive_spi";
+  want["/soc/spi@10050000"] = "sifive_spi";
+  want["/soc/spi@10050000/mmc@0"] = "mmc_spi";
 }
 
-// Proves: the real boards' trees bind their PLIC and console UART family.
-TEST(DriverMatch, RealBoards) {
-  auto vf2 = bindings(dt::test::load_blob("boards/starfive-visionfive-2-v1.3b.dtb"));
-  EXPECT_EQ(vf2["/soc/serial@10000000"], "uart_16550");
-  EXPECT_EQ(vf2["/soc/interrupt-controller@c000000"], "plic");
-  auto unmatched = bindings(dt::test::load_blob("boards/hifive-unmatched-a00.dtb"));
-  EXPECT_EQ(unmatched["/soc/serial@10010000"], "uart_sifive");
-  EXPECT_EQ(unmatched["/soc/interrupt-controller@c000000"], "plic");
-  auto unleashed = bindings(dt::test::load_blob("boards/hifive-unleashed-a00.dtb"));
-  EXPECT_EQ(unleashed["/soc/serial@10010000"], "uart_sifive");
-  EXPECT_EQ(unleashed["/soc/interrupt-controller@c000000"], "plic");
+// Proves: on QEMU's sifive_u the PLIC, both SiFive UARTs (the console choice
+// is the UART probe's, not the matcher's), both SPI controllers and the
+// mmc-spi-slot are matched -- and nothing else is (the full map).
+TEST(DriverMatch, QemuSifiveU) {
+  auto b = bindings(dt::test::load_blob("qemu-sifive_u-smp5.dtb"));
+  std::map<std::string, std::string> want = {
+      {"/soc/interrupt-controller@c000000", "plic"},
+      {"/soc/serial@10010000", "uart_sifive"},
+      {"/soc/serial@10011000", "uart_sifive"},
+  };
+  add_sifive_storage(want);
+  EXPECT_EQ(b, want);
+}
+
+// Proves: the real HiFive trees (FU740 Unmatched, FU540 Unleashed) bind
+// exactly their PLIC, both UARTs, the enabled SPI controllers (listed as
+// "sifive,fu7x0-c000-spi", "sifive,spi0": matched on the second) and the SD
+// slot; the disabled spi@10041000 is not bound.
+TEST(DriverMatch, HiFiveBoards) {
+  for (const char* name : {"boards/hifive-unmatched-a00.dtb", "boards/hifive-unleashed-a00.dtb"}) {
+    auto b = bindings(dt::test::load_blob(name));
+    std::map<std::string, std::string> want = {
+        {"/soc/interrupt-controller@c000000", "plic"},
+        {"/soc/serial@10010000", "uart_sifive"},
+        {"/soc/serial@10011000", "uart_sifive"},
+    };
+    add_sifive_storage(want);
+    EXPECT_EQ(b, want) << name;
+    Tree t(dt::test::load_blob(name));
+    const dt::Device* off = t.tree->find_path("/soc/spi@10041000", 17);
+    ASSERT_NE(off, nullptr) << name;
+    EXPECT_STREQ(match(*off).skipped, "disabled") << name;
+  }
+}
+
+// Proves: the VisionFive 2 (upstream-style tree as U-Boot 2025.01 hands it
+// over) binds exactly the PLIC, the console UART and both DesignWare MMC
+// controllers (eMMC mmc@16010000, SD mmc@16020000); the other, disabled
+// UARTs are not bound.
+TEST(DriverMatch, VisionFive2) {
+  auto b = bindings(dt::test::load_blob("boards/starfive-visionfive-2-v1.3b.dtb"));
+  std::map<std::string, std::string> want = {
+      {"/soc/interrupt-controller@c000000", "plic"},
+      {"/soc/serial@10000000", "uart_16550"},
+      {"/soc/mmc@16010000", "dw_mmc"},
+      {"/soc/mmc@16020000", "dw_mmc"},
+  };
+  EXPECT_EQ(b, want);
+}
+
+// Proves: on the vendor-style VisionFive 2 tree (hand-made stand-in, see
+// tests/data/boards/README.md) the same hardware binds under the vendor's
+// names and compatibles: plic@c000000 ("riscv,plic0" only), the console
+// serial@10000000, and both controllers as sdio0@16010000 and
+// sdio1@16020000 ("snps,dw-mshc" only) -- and nothing else.
+TEST(DriverMatch, VisionFive2VendorTree) {
+  auto b = bindings(dt::test::load_blob("boards/starfive-visionfive-2-v1.3b-vendor.dtb"));
+  std::map<std::string, std::string> want = {
+      {"/soc/plic@c000000", "plic"},
+      {"/soc/serial@10000000", "uart_16550"},
+      {"/soc/sdio0@16010000", "dw_mmc"},
+      {"/soc/sdio1@16020000", "dw_mmc"},
+  };
+  EXPECT_EQ(b, want);
+}
+
+// Proves: on the vendor-style tree the probes run in the stages the kernel
+// relies on -- the PLIC first, then the console UART, then both MMC
+// controllers in tree order -- each exactly once, and nothing is reported.
+TEST(DriverProbe, VisionFive2VendorTreeStages) {
+  Tree t(dt::test::load_blob("boards/starfive-visionfive-2-v1.3b-vendor.dtb"));
+  ASSERT_TRUE(t.built.ok());
+  g_probed.clear();
+  g_reports.clear();
+  g_probe_result.clear();
+  EXPECT_EQ(probe_stage(*t.tree, Stage::InterruptController, collect), 1u);
+  EXPECT_EQ(probe_stage(*t.tree, Stage::Console, collect), 1u);
+  EXPECT_EQ(probe_stage(*t.tree, Stage::Normal, collect), 2u);
+  EXPECT_EQ(g_probed, (std::vector<std::string>{"plic /soc/plic@c000000", "uart_16550 /soc/serial@10000000",
+                                                "dw_mmc /soc/sdio0@16010000", "dw_mmc /soc/sdio1@16020000"}));
+  EXPECT_TRUE(g_reports.empty());
+}
+
+// Proves: on the SiFive trees the SPI controller is probed before the SD
+// slot on it (tree order within the Normal stage), which mmc_spi relies on
+// to find its bus.
+TEST(DriverProbe, SpiControllerBeforeItsSlot) {
+  for (const char* name : {"qemu-sifive_u-smp5.dtb", "boards/hifive-unmatched-a00.dtb",
+                           "boards/hifive-unleashed-a00.dtb"}) {
+    Tree t(dt::test::load_blob(name));
+    ASSERT_TRUE(t.built.ok()) << name;
+    g_probed.clear();
+    g_reports.clear();
+    g_probe_result.clear();
+    probe_stage(*t.tree, Stage::InterruptController, collect);
+    probe_stage(*t.tree, Stage::Console, collect);
+    g_probed.clear();
+    EXPECT_EQ(probe_stage(*t.tree, Stage::Normal, collect), 3u) << name;
+    EXPECT_EQ(g_probed, (std::vector<std::string>{"sifive_spi /soc/spi@10040000", "sifive_spi /soc/spi@10050000",
+                                                  "mmc_spi /soc/spi@10050000/mmc@0"}))
+        << name;
+    EXPECT_TRUE(g_reports.empty()) << name;
+  }
 }
 
 // Proves: every node of every real tree gets a record, registers are
@@ -142,8 +240,7 @@ TEST(DeviceTree, RecordsOfRealTrees) {
 }
 
 // Proves: on the VisionFive 2 the SD controller's registers and interrupt
-// come through (reg translated, IRQ 75 at the PLIC), and the vendor's node
-// name (sdio1@...) would make no difference to matching.
+// come through (reg translated, IRQ 75 at the PLIC) with its fifo-depth.
 TEST(DeviceTree, VisionFive2Storage) {
   Tree t(dt::test::load_blob("boards/starfive-visionfive-2-v1.3b.dtb"));
   dt::Device* mmc = t.tree->find_path("/soc/mmc@16020000", 17);
@@ -155,6 +252,36 @@ TEST(DeviceTree, VisionFive2Storage) {
   uint32_t fifo = 0;
   EXPECT_TRUE(mmc->read_u32("fifo-depth", fifo));
   EXPECT_EQ(fifo, 32u);
+}
+
+// Proves: under the vendor's node names the records are the same: the SD
+// controller sdio1@16020000 at 0x16020000 with IRQ 75 at the vendor-named
+// PLIC, fifo-depth 32; the eMMC controller sdio0@16010000 at 0x16010000
+// with IRQ 74; the root is compatible with "starfive,jh7110" (what the
+// dw_mmc probe checks before touching the JH7110 clock generator).
+TEST(DeviceTree, VisionFive2VendorStorage) {
+  Tree t(dt::test::load_blob("boards/starfive-visionfive-2-v1.3b-vendor.dtb"));
+  ASSERT_TRUE(t.built.ok());
+  dt::Device* sd = t.tree->find_path("/soc/sdio1@16020000", 19);
+  ASSERT_NE(sd, nullptr);
+  ASSERT_GE(sd->reg_count, 1u);
+  EXPECT_EQ(sd->regs[0].address, 0x16020000u);
+  ASSERT_GE(sd->irq_count, 1u);
+  EXPECT_EQ(sd->irqs[0].number, 75u);
+  dt::Device* plic = t.tree->find_phandle(sd->irqs[0].controller);
+  ASSERT_NE(plic, nullptr);
+  EXPECT_EQ(path_of(*plic), "/soc/plic@c000000");
+  uint32_t fifo = 0;
+  EXPECT_TRUE(sd->read_u32("fifo-depth", fifo));
+  EXPECT_EQ(fifo, 32u);
+  dt::Device* emmc = t.tree->find_path("/soc/sdio0@16010000", 19);
+  ASSERT_NE(emmc, nullptr);
+  ASSERT_GE(emmc->reg_count, 1u);
+  EXPECT_EQ(emmc->regs[0].address, 0x16010000u);
+  ASSERT_GE(emmc->irq_count, 1u);
+  EXPECT_EQ(emmc->irqs[0].number, 74u);
+  EXPECT_TRUE(t.tree->device(0).is_compatible("starfive,jh7110"));
+  EXPECT_FALSE(sd->is_compatible("starfive,jh7110-mmc"));
 }
 
 // A small tree with one well-formed virtio slot and several broken ones.
@@ -196,10 +323,6 @@ Blob broken_tree() {
   return b.build();
 }
 
-std::vector<std::string> g_reports;
-void collect(const dt::Device& d, const Driver* driver, const char* what, Error e) {
-  g_reports.push_back(path_of(d) + ": " + (driver ? driver->name : "-") + ": " + what + ": " + error_name(e));
-}
 
 // Proves: malformed and disabled nodes are skipped with a reason and never
 // probed; the good slot is probed; unknown and garbled compatibles are

@@ -195,6 +195,48 @@ TEST(DtVisionFive2, PlicContexts) {
   for (uint32_t h = 1; h <= 4; ++h) EXPECT_EQ(m.find_hart(h)->plic_s_context, 2 * h) << h;
 }
 
+// ---- VisionFive 2 under the vendor firmware (hand-made stand-in) -------------
+// boards/starfive-visionfive-2-v1.3b-vendor.dts: the vendor's node names
+// (plic@c000000 "riscv,plic0", sdio0/sdio1), stdout-path by full path, and a
+// memory node named memory@80000000 that starts at 0x40000000.
+
+// Proves discovery on the vendor-style tree: memory taken from reg, not from
+// the misleading node name; the four U74 harts usable with S contexts 2h from
+// the "riscv,plic0" PLIC's interrupts-extended; the 4 MHz timebase; the
+// vendor model string; the console found through a full-path stdout-path
+// with the options after ':' ignored.
+TEST(DtVisionFive2Vendor, Discovery) {
+  auto d = discover_file("boards/starfive-visionfive-2-v1.3b-vendor.dtb");
+  const Machine& m = d->machine;
+  ASSERT_EQ(m.memory_count, 1u);
+  EXPECT_EQ(m.memory[0].base, 0x40000000u);
+  EXPECT_EQ(m.memory[0].size, 8 * kGiB);
+  ASSERT_EQ(m.hart_count, 5u);
+  EXPECT_FALSE(m.find_hart(0)->usable());
+  EXPECT_EQ(m.find_hart(0)->plic_s_context, kNoContext);
+  for (uint32_t h = 1; h <= 4; ++h) {
+    ASSERT_NE(m.find_hart(h), nullptr) << h;
+    EXPECT_TRUE(m.find_hart(h)->usable()) << h;
+    EXPECT_FALSE(m.find_hart(h)->sstc);
+    EXPECT_EQ(m.find_hart(h)->plic_s_context, 2 * h) << h;
+  }
+  EXPECT_EQ(m.timebase_hz, 4000000u);
+  EXPECT_STREQ(m.model, "StarFive VisionFive V2");
+  EXPECT_STREQ(m.compatible, "starfive,visionfive-v2");
+  EXPECT_TRUE(m.plic.present);
+  EXPECT_EQ(m.plic.base, 0x0c000000u);
+  EXPECT_EQ(m.plic.size, 0x4000000u);
+  EXPECT_EQ(m.plic.ndev, 136u);
+  EXPECT_STREQ(m.chosen.stdout_path, "/soc/serial@10000000:115200");
+  EXPECT_EQ(m.uart.kind, UartKind::DwApb);
+  EXPECT_EQ(m.uart.base, 0x10000000u);
+  EXPECT_EQ(m.uart.reg_shift, 2u);
+  EXPECT_EQ(m.uart.reg_io_width, 4u);
+  EXPECT_EQ(m.uart.clock_hz, 24000000u);
+  EXPECT_EQ(m.uart.irq, 32u);
+  EXPECT_STREQ(m.uart.path, "/soc/serial@10000000");
+}
+
 // ---- SiFive HiFive Unmatched and Unleashed ---------------------------------
 
 // Proves the Unmatched: 16 GiB, harts 1-4 usable with S contexts 2h, console sifive,uart0 via the "serial0" alias.

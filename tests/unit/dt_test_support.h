@@ -33,6 +33,8 @@ inline const std::vector<std::string>& all_blob_names() {
       "qemu-virt-smp4-2g.dtb",
       "qemu-sifive_u-smp5.dtb",
       "boards/starfive-visionfive-2-v1.3b.dtb",
+      // A hand-made stand-in for the vendor firmware's tree (see its .dts).
+      "boards/starfive-visionfive-2-v1.3b-vendor.dtb",
       "boards/hifive-unmatched-a00.dtb",
       "boards/hifive-unleashed-a00.dtb",
   };

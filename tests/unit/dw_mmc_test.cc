@@ -1,7 +1,8 @@
 // The DesignWare MSHC driver (kernel/dev/dw_mmc.cc, the very source the
 // kernel builds) against the register-level model of the controller and an
-// SD card (dw_mmc_model.h). The SD protocol layer (sd::Card) is not in this
-// tree, so the identification sequence is written out here.
+// SD card (dw_mmc_model.h). The identification sequence is written out
+// here, so each host behaviour is tested on its own; dw_mmc_card_test.cc runs
+// the real card layer (sd::Card) on the same host and model.
 #include <gtest/gtest.h>
 #include <string.h>
 

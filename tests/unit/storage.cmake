@@ -18,3 +18,16 @@ rivet_unit_test(root_test
   ${CMAKE_SOURCE_DIR}/kernel/block/gpt.cc
   ${CMAKE_SOURCE_DIR}/kernel/lib/format.cc
   ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
+
+# The SiFive boards' whole SD chain: sd::Card -> sd::SpiHost -> dev::SifiveSpi
+# -> the SPI controller model -> the simulated SPI-mode card of sd_sim.
+rivet_unit_test(sifive_spi_card_test
+  ${CMAKE_SOURCE_DIR}/tests/unit/sifive_spi_card_test.cc
+  ${CMAKE_SOURCE_DIR}/tests/unit/sifive_spi_model.cc
+  ${CMAKE_SOURCE_DIR}/tests/unit/sd_sim.cc
+  ${CMAKE_SOURCE_DIR}/kernel/dev/sifive_spi.cc
+  ${CMAKE_SOURCE_DIR}/kernel/dev/sd/card.cc
+  ${CMAKE_SOURCE_DIR}/kernel/dev/sd/crc.cc
+  ${CMAKE_SOURCE_DIR}/kernel/dev/sd/spi_host.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/format.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
