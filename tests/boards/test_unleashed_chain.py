@@ -193,7 +193,9 @@ def goal_sd_root(args, q, stages, monitor):
         boot_to_kernel(stages, boot_number)
         # Either line ends the wait: a kernel without an SD driver says at
         # once that it found no root, and the test says so too.
-        root = stages.q.expect(r"rivet: (root file system is (\S+)|no root file system[^\n]*)",
+        # Whole lines only: a pattern that may end where the output does
+        # would match a line still being printed ("is m").
+        root = stages.q.expect(r"rivet: (root file system is (\S+) \(|no root file system[^\n]*\n)",
                                timeout=STAGE_TIMEOUT)
         if root.group(2) is None:
             raise AssertionError("the kernel found no root file system on the SD card (%r); "
