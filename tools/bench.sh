@@ -8,11 +8,17 @@
 #   tools/bench.sh --rounds 3          fewer rounds
 #   tools/bench.sh getpid pipe_rtt     only these benchmarks (bench -l lists them)
 #   tools/bench.sh --mode icount       only one of the two runs (tcg, icount)
+#   tools/bench.sh --sd                SD-card throughput on QEMU sifive_u instead
+#                                      (root on the card behind the SPI controller)
 # Exit status 1 if bench crashed or did not finish; times never fail it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-case "${1:-}" in -h|--help) sed -n '2,11p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,13p' "$0"; exit 0 ;; esac
 tools/setup.sh
 cmake --preset default >/dev/null
 cmake --build --preset default
+if [ "${1:-}" = "--sd" ]; then
+  shift
+  exec python3 tools/bench/sd_bench.py --build build "$@"
+fi
 exec python3 tools/bench/run_bench.py --build build "$@"

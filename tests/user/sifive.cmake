@@ -31,3 +31,21 @@ rivet_system_test(system.sifive_u.sdhc_reboot test_reboot.py ${sifive_args} --im
 rivet_system_test(usertests.sifive_u test_suite.py ${sifive_args} --image ${sifive_sdhc}
   --program usertests --min-passed 40 --timeout 900)
 set_tests_properties(usertests.sifive_u PROPERTIES TIMEOUT 1200)
+# vmtests on the SDHC card in one boot: every test but those that need a
+# small machine (VM_SMALL, VM_SWAP) at 512 MiB; then the swap tests that
+# fork and map files under memory pressure on a 40 MiB machine, touching
+# 1.2 times its memory (-p120: swap over SPI moves a few MB/s under QEMU, so
+# the virt runs' 2.75 times would take many minutes).
+file(STRINGS ${CMAKE_SOURCE_DIR}/user/tests/vmtests.c sifive_vm_rows REGEX "^    {\"[a-z_0-9]+\", test_")
+set(sifive_vm_count 0)
+foreach(row IN LISTS sifive_vm_rows)
+  if(NOT row MATCHES "VM_SWAP|VM_SMALL")
+    math(EXPR sifive_vm_count "${sifive_vm_count} + 1")
+  endif()
+endforeach()
+rivet_system_test(vmtests.sifive_u test_suite.py ${sifive_args} --image ${sifive_sdhc}
+  --program vmtests --min-passed ${sifive_vm_count} --timeout 900 --ordinary-only)
+rivet_system_test(vmtests.sifive_u.swap test_suite.py --machine sifive_u --mem 40M --image ${sifive_sdhc}
+  --program vmtests --min-passed 1 --timeout 900 --swap-percent 120 --tests swap_fork)
+set_tests_properties(vmtests.sifive_u vmtests.sifive_u.swap PROPERTIES TIMEOUT 1200)
+set_property(TEST vmtests.sifive_u vmtests.sifive_u.swap APPEND PROPERTY LABELS vm)

@@ -18,6 +18,8 @@ rivet_system.add_arguments(p)
 p.add_argument("--program", required=True, choices=["usertests", "vmtests"])
 p.add_argument("--tests", nargs="*", default=[])
 p.add_argument("--min-passed", type=int, default=1)
+p.add_argument("--ordinary-only", action="store_true", help="vmtests -s: skip the swap and small-machine tests")
+p.add_argument("--swap-percent", type=int, default=0, help="vmtests -pPERCENT: how much of memory the swap tests touch")
 p.add_argument("--timeout", type=float, default=900)
 args = p.parse_args()
 
@@ -25,7 +27,10 @@ args = p.parse_args()
 def main():
     disk = rivet_system.fresh_disk(args)
     with rivet_system.boot(args, disk, deadline=args.timeout + 180) as q:
-        q.send(" ".join([args.program] + args.tests) + "\r")
+        options = ["-p%d" % args.swap_percent] if args.swap_percent else []
+        if args.ordinary_only:
+            options.append("-s")
+        q.send(" ".join([args.program] + options + args.tests) + "\r")
         m = q.expect(r"%s: (\d+) passed, (\d+) failed" % args.program, timeout=args.timeout)
         failed = re.findall(r"%s: (\S+): FAIL(.*)" % args.program, q.output)
         assert m.group(2) == "0" and not failed, "failed: %s" % failed
