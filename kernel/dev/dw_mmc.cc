@@ -1,5 +1,7 @@
 #include "kernel/dev/dw_mmc.h"
 
+#include "kernel/dev/sd/commands.h"
+
 namespace rivet::dev {
 namespace {
 
@@ -125,12 +127,8 @@ constexpr uint64_t kBusyTimeoutUs = 1'000'000;
 // before the first command). Only waited when this driver turns it on.
 constexpr uint64_t kPowerRampUs = 40'000;
 
-// SD commands this host treats specially.
-constexpr uint8_t kGoIdle = 0;
-constexpr uint8_t kStopTransmission = 12;
-constexpr uint8_t kSendStatus = 13;
-constexpr uint8_t kReadMultiple = 18;
-constexpr uint8_t kWriteMultiple = 25;
+// The SD commands this host treats specially come from commands.h.
+using namespace sd::cmd;
 
 class Deadline {
  public:
@@ -343,7 +341,7 @@ Result<sd::Reply> DwMmcHost::command(const sd::Command& cmd) {
     if (cmd.index == kReadMultiple || cmd.index == kWriteMultiple) flags |= kCmdAutoStop;
   }
 
-  if (cmd.index == kStopTransmission || cmd.index == kGoIdle) {
+  if (cmd.index == kStopTransmission || cmd.index == kGoIdleState) {
     // May be sent while a data transfer is still running: abort it rather
     // than wait for it.
     flags |= kCmdStopAbort;
@@ -352,7 +350,7 @@ Result<sd::Reply> DwMmcHost::command(const sd::Command& cmd) {
     // it is how a card layer asks whether the card is still busy.
     flags |= kCmdWaitPreviousData;
   }
-  if (send_init_ || cmd.index == kGoIdle) flags |= kCmdSendInitialization;
+  if (send_init_ || cmd.index == kGoIdleState) flags |= kCmdSendInitialization;
 
   return run_command(cmd, flags);
 }

@@ -1,5 +1,6 @@
 #include "kernel/dev/sd/card.h"
 
+#include "kernel/dev/sd/commands.h"
 #include "kernel/dev/sd/spi_host.h"
 #include "kernel/lib/format.h"
 
@@ -11,25 +12,7 @@ using block::kPageBytes;
 using block::kSectorSize;
 using block::kSectorsPerPage;
 
-// Command indices (spec 4.7.4, 7.3.1.3). ACMDs are preceded by CMD55.
-constexpr uint8_t kGoIdleState = 0;
-constexpr uint8_t kAllSendCid = 2;
-constexpr uint8_t kSendRelativeAddr = 3;
-constexpr uint8_t kSetBusWidth = 6;  // ACMD6
-constexpr uint8_t kSelectCard = 7;
-constexpr uint8_t kSendIfCond = 8;
-constexpr uint8_t kSendCsd = 9;
-constexpr uint8_t kSendCid = 10;
-constexpr uint8_t kSendStatus = 13;
-constexpr uint8_t kSetBlockLen = 16;
-constexpr uint8_t kReadSingle = 17;
-constexpr uint8_t kReadMultiple = 18;
-constexpr uint8_t kWriteSingle = 24;
-constexpr uint8_t kWriteMultiple = 25;
-constexpr uint8_t kSdSendOpCond = 41;  // ACMD41
-constexpr uint8_t kAppCmd = 55;
-constexpr uint8_t kReadOcr = 58;
-constexpr uint8_t kCrcOnOff = 59;
+using namespace cmd;  // the command indices (commands.h)
 
 // CMD8 argument: supply voltage 2.7-3.6 V (VHS = 1) and a check pattern the
 // card echoes.

@@ -1,5 +1,6 @@
 #include "kernel/dev/sd/spi_host.h"
 
+#include "kernel/dev/sd/commands.h"
 #include "kernel/dev/sd/crc.h"
 
 namespace rivet::sd {
@@ -15,10 +16,7 @@ constexpr uint8_t kStopTran = 0xFD;         // ends CMD25
 constexpr uint8_t kDataResponseMask = 0x1F;
 constexpr uint8_t kDataAccepted = 0x05;
 
-constexpr uint8_t kGoIdle = 0;
-constexpr uint8_t kStopTransmission = 12;
-constexpr uint8_t kReadMultiple = 18;
-constexpr uint8_t kWriteMultiple = 25;
+using namespace cmd;  // the command indices (commands.h)
 
 // Clocks with chip select released before CMD0: the spec asks for >= 74.
 constexpr size_t kPowerUpIdleBytes = 10;
@@ -103,10 +101,10 @@ Result<Reply> SpiHost::command(const Command& cmd) {
     // Data::block() needs whole blocks per segment.
     if (data.segments && (data.segment_bytes == 0 || data.segment_bytes % data.block_size)) return Error::Invalid;
   }
-  if (cmd.index == kGoIdle) TRY(bus_.idle_clocks(kPowerUpIdleBytes));
+  if (cmd.index == kGoIdleState) TRY(bus_.idle_clocks(kPowerUpIdleBytes));
 
   ChipSelect selected(bus_);
-  if (cmd.index == kGoIdle) {
+  if (cmd.index == kGoIdleState) {
     // CMD0 is how we resynchronise a card in any state: do not wait for it.
     TRY(exchange());
   } else {
