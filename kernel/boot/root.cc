@@ -96,6 +96,8 @@ Result<block::BlockDevice*> open_place(const Place& place, const char* name) {
 
 void offer_initrd(const dt::Machine& machine) {
   const dt::Chosen& chosen = machine.chosen;
+  if (chosen.initrd_outside_memory)
+    kprintf("rivet: initrd at %#lx..%#lx is outside RAM; ignored\n", chosen.initrd_start, chosen.initrd_end);
   if (!chosen.has_initrd) return;
   uint64_t bytes = chosen.initrd_end - chosen.initrd_start;
   auto made = knew<block::RamDisk>(mm::phys_to_virt<void>(mm::PhysAddr(chosen.initrd_start)), bytes);
