@@ -33,7 +33,7 @@ class MmioRegisters final : public dev::Registers {
 
 class KernelClock final : public dev::Clock {
  public:
-  uint64_t now_us() override { return timer::now() * 1'000'000 / timer::timebase_hz(); }
+  uint64_t now_us() override { return dev::ticks_to_us(timer::now(), timer::timebase_hz()); }
   // A process waiting on a slow device lets others run; before the first
   // process exists (probing at boot) there is nobody to yield to.
   void pause() override {
