@@ -66,7 +66,15 @@ void report(const dt::Device& device, const Driver* driver, const char* what, Er
 Result<uintptr_t> map_mmio(const dt::Device& device, uint32_t index) {
   if (index >= device.reg_count) return Error::NotFound;
   const dt::RegEntry& reg = device.regs[index];
-  TRY(mm::map_device(reg.address, reg.size ? reg.size : mm::kPageSize));
+  uint64_t size = reg.size ? reg.size : mm::kPageSize;
+  if (reg.address + size - 1 < reg.address) return Error::Invalid;
+  // Registers inside RAM are a broken tree: the driver's writes would land
+  // in memory the kernel or the firmware owns (a fault, or silent damage).
+  for (size_t i = 0; i < g_machine->memory_count; i++) {
+    const dt::Range& ram = g_machine->memory[i];
+    if (reg.address <= ram.base + (ram.size - 1) && ram.base <= reg.address + (size - 1)) return Error::Invalid;
+  }
+  TRY(mm::map_device(reg.address, size));
   return arch::mmio_va(reg.address);
 }
 
