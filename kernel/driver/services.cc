@@ -88,7 +88,9 @@ Result<void> request_irq(const dt::Device& device, uint32_t index, IrqHandler ha
   const dt::Interrupt& irq = device.irqs[index];
   if (!g_machine->plic.present || irq.controller != g_machine->plic.phandle) return Error::NotSupported;
   IrqRoute* route = TRY(knew<IrqRoute>(IrqRoute{handler, context}));
-  return dev::plic::enable(irq.number, g_cpus[0].plic_context, dispatch, route);
+  Result<void> enabled = dev::plic::enable(irq.number, g_cpus[0].plic_context, dispatch, route);
+  if (!enabled) kdelete(route);
+  return enabled;
 }
 
 dev::Clock& clock() { return g_clock; }
