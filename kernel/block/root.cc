@@ -249,6 +249,15 @@ Result<void> choose_root(const RootRequest& request, const RootCandidate* candid
   return Error::NotFound;
 }
 
+Result<size_t> choose_swap(const RootCandidate* candidates, size_t count, size_t root) {
+  for (size_t i = 0; i < count; i++) {
+    if (i == root || !candidates[i].partition || candidates[i].ram_disk || candidates[i].type != guid::kLinuxSwap)
+      continue;
+    return i;
+  }
+  return Error::NotFound;
+}
+
 Result<void> choose_root(const char* cmdline, const RootCandidate* candidates, size_t count, RootChoice& choice) {
   RootRequest request;
   if (auto parsed = parse_root_request(cmdline, request); !parsed) {

@@ -79,6 +79,12 @@ Result<void> parse_root_request(const char* cmdline, RootRequest& request);
 Result<void> choose_root(const RootRequest& request, const RootCandidate* candidates, size_t count,
                          RootChoice& choice);
 
+// The swap area: the first Linux-swap partition on a real disk (not the RAM
+// disk), skipping candidate `root` (the chosen root's index, or `count` when
+// there is none): a partition that root= names is never swapped over, even
+// if its type says swap. NotFound when there is none.
+Result<size_t> choose_swap(const RootCandidate* candidates, size_t count, size_t root);
+
 // Both steps in one: a parse error's message lands in choice.reason.
 Result<void> choose_root(const char* cmdline, const RootCandidate* candidates, size_t count, RootChoice& choice);
 

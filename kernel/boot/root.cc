@@ -96,6 +96,8 @@ Result<block::BlockDevice*> open_place(const Place& place, const char* name) {
 
 void offer_initrd(const dt::Machine& machine) {
   const dt::Chosen& chosen = machine.chosen;
+  if (chosen.initrd_outside_memory)
+    kprintf("rivet: initrd at %#lx..%#lx is outside RAM; ignored\n", chosen.initrd_start, chosen.initrd_end);
   if (!chosen.has_initrd) return;
   uint64_t bytes = chosen.initrd_end - chosen.initrd_start;
   auto made = knew<block::RamDisk>(mm::phys_to_virt<void>(mm::PhysAddr(chosen.initrd_start)), bytes);
@@ -129,13 +131,12 @@ Result<block::BlockDevice*> choose_root(const dt::Machine& machine) {
         kprintf("rivet: root file system is %s (%lu MiB at sector %lu)\n", c->names[choice.index],
                 place.sectors >> 11, place.first);
     }
-    // Swap: the first Linux-swap partition on a real disk.
-    for (size_t i = 0; i < c->count && !g_swap; i++) {
-      if (!c->list[i].partition || c->list[i].ram_disk || c->list[i].type != block::guid::kLinuxSwap) continue;
-      if (auto s = open_place(c->places[i], c->names[i]); s) {
+    // Swap: the first Linux-swap partition on a real disk, never the root.
+    if (auto i = block::choose_swap(c->list, c->count, chosen ? choice.index : c->count); i) {
+      if (auto s = open_place(c->places[i.value()], c->names[i.value()]); s) {
         g_swap = s.value();
-        kprintf("rivet: swap area is %s (%lu MiB at sector %lu)\n", c->names[i], c->places[i].sectors >> 11,
-                c->places[i].first);
+        kprintf("rivet: swap area is %s (%lu MiB at sector %lu)\n", c->names[i.value()], c->places[i.value()].sectors >> 11,
+                c->places[i.value()].first);
       }
     }
   }

@@ -11,6 +11,14 @@
 
 namespace rivet::dev {
 
+// `ticks` of a clock running at `hz`, in microseconds. Not simply
+// ticks * 10^6 / hz: that product wraps after 2^64 / 10^6 ticks (21 days at
+// a 10 MHz timebase), and time would then jump back, leaving every deadline
+// taken just before far in the future.
+constexpr uint64_t ticks_to_us(uint64_t ticks, uint64_t hz) {
+  return ticks / hz * 1'000'000 + ticks % hz * 1'000'000 / hz;
+}
+
 class Clock {
  public:
   virtual uint64_t now_us() = 0;

@@ -43,6 +43,10 @@ void init_hart(uint32_t context) {
 
 Result<void> enable(uint32_t irq, uint32_t context, Handler handler, void* handler_context) {
   if (!g_base || irq == 0 || irq > g_ndev || context == dt::kNoContext) return Error::Invalid;
+  // One handler per source: a second device naming the same interrupt (a
+  // broken tree) would otherwise silently take over the first one's, and
+  // the first device's completions would never be seen again.
+  if (g_handlers[irq].handler) return Error::Busy;
   g_handlers[irq] = Route{handler, handler_context};
   arch::mmio_write32(g_base + kPriority + irq * 4, 1);
   uintptr_t w = enable_word(irq, context);

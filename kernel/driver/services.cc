@@ -33,7 +33,7 @@ class MmioRegisters final : public dev::Registers {
 
 class KernelClock final : public dev::Clock {
  public:
-  uint64_t now_us() override { return timer::now() * 1'000'000 / timer::timebase_hz(); }
+  uint64_t now_us() override { return dev::ticks_to_us(timer::now(), timer::timebase_hz()); }
   // A process waiting on a slow device lets others run; before the first
   // process exists (probing at boot) there is nobody to yield to.
   void pause() override {
@@ -66,7 +66,15 @@ void report(const dt::Device& device, const Driver* driver, const char* what, Er
 Result<uintptr_t> map_mmio(const dt::Device& device, uint32_t index) {
   if (index >= device.reg_count) return Error::NotFound;
   const dt::RegEntry& reg = device.regs[index];
-  TRY(mm::map_device(reg.address, reg.size ? reg.size : mm::kPageSize));
+  uint64_t size = reg.size ? reg.size : mm::kPageSize;
+  if (reg.address + size - 1 < reg.address) return Error::Invalid;
+  // Registers inside RAM are a broken tree: the driver's writes would land
+  // in memory the kernel or the firmware owns (a fault, or silent damage).
+  for (size_t i = 0; i < g_machine->memory_count; i++) {
+    const dt::Range& ram = g_machine->memory[i];
+    if (reg.address <= ram.base + (ram.size - 1) && ram.base <= reg.address + (size - 1)) return Error::Invalid;
+  }
+  TRY(mm::map_device(reg.address, size));
   return arch::mmio_va(reg.address);
 }
 
@@ -80,7 +88,9 @@ Result<void> request_irq(const dt::Device& device, uint32_t index, IrqHandler ha
   const dt::Interrupt& irq = device.irqs[index];
   if (!g_machine->plic.present || irq.controller != g_machine->plic.phandle) return Error::NotSupported;
   IrqRoute* route = TRY(knew<IrqRoute>(IrqRoute{handler, context}));
-  return dev::plic::enable(irq.number, g_cpus[0].plic_context, dispatch, route);
+  Result<void> enabled = dev::plic::enable(irq.number, g_cpus[0].plic_context, dispatch, route);
+  if (!enabled) kdelete(route);
+  return enabled;
 }
 
 dev::Clock& clock() { return g_clock; }

@@ -316,9 +316,15 @@ Result<void> MachineReader::read_chosen() {
   uint64_t end = 0;
   if (fdt_.property(chosen, "linux,initrd-start").as_u64(start) &&
       fdt_.property(chosen, "linux,initrd-end").as_u64(end) && end > start) {
-    out.has_initrd = true;
     out.initrd_start = start;
     out.initrd_end = end;
+    // The kernel reads the initrd through the direct map of RAM: bounds
+    // outside every memory range (a boot loader's mistake) would fault.
+    for (size_t i = 0; i < out_.memory_count && !out.has_initrd; i++) {
+      const Range& r = out_.memory[i];
+      out.has_initrd = start >= r.base && end - r.base <= r.size;
+    }
+    out.initrd_outside_memory = !out.has_initrd;
   }
 
   uint64_t boot_hartid = 0;

@@ -64,6 +64,9 @@ struct Chosen {
   bool has_initrd = false;
   uint64_t initrd_start = 0;
   uint64_t initrd_end = 0;    // exclusive
+  // Bounds were given but do not lie inside one memory range: has_initrd
+  // stays false and the kernel says why.
+  bool initrd_outside_memory = false;
   bool has_boot_hartid = false;
   uint32_t boot_hartid = 0;
 };

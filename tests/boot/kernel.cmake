@@ -8,6 +8,8 @@ rivet_boot_test(boot.virt.smp2.echo test_kernel.py ${_k} --smp 2 --mem 256M --mo
 rivet_boot_test(boot.virt.fault_report test_kernel.py ${_k} --smp 2 --mem 256M --mode fault)
 rivet_boot_test(boot.virt.repeat_smp4 test_kernel.py ${_k} --smp 4 --mem 256M --mode repeat --boots 5)
 rivet_boot_test(boot.virt.bad_device_tree test_kernel.py ${_k} --smp 1 --mem 128M --mode badtree)
+rivet_boot_test(boot.virt.bad_storage_tree test_kernel.py ${_k} --smp 1 --mem 128M --mode badstorage)
+rivet_boot_test(boot.virt.shared_irq_tree test_kernel.py ${_k} --smp 1 --mem 128M --mode sharedirq)
 # QEMU's HiFive Unleashed: hart 0 is an E51 without an MMU and must be left
 # alone; the console is a SiFive UART; the timer goes through SBI. OpenSBI
 # cannot power this machine off, so the test leaves through reboot.

@@ -14,6 +14,10 @@ Modes, each a CTest test (see kernel.cmake):
           whichever hart OpenSBI picked to boot. Prints the boot harts seen.
   badtree a device tree without memory makes the kernel refuse to boot
           with a clear message and power off, not crash.
+  sharedirq  a disk whose tree entry names the console's interrupt is
+          refused (EBUSY) and the console keeps its input.
+  badstorage  initrd bounds outside RAM and device registers inside RAM are
+          refused with a message; the kernel reaches its monitor.
 """
 import argparse
 import os
@@ -159,5 +163,69 @@ def mode_badtree():
         shutil.rmtree(tmp)
 
 
-run_test({"boot": mode_boot, "echo": mode_echo, "fault": mode_fault,
-          "repeat": mode_repeat, "badtree": mode_badtree}[args.mode])
+def mode_badstorage():
+    # A boot loader's initrd bounds outside RAM, and a controller whose
+    # registers the tree puts inside RAM (here over OpenSBI's own memory):
+    # the kernel must refuse both with a message and reach its monitor,
+    # not fault reading the initrd or writing "registers".
+    tmp = tempfile.mkdtemp()
+    try:
+        dtb = os.path.join(tmp, "virt.dtb")
+        subprocess.run(qemu_cmd(["-machine", "dumpdtb=" + dtb]), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", dtb], check=True,
+                             capture_output=True, text=True).stdout
+        dts, n = re.subn(r"\n\tchosen \{", "\n\tchosen {\n\t\tlinux,initrd-start = <0x00 0x40000000>;"
+                         "\n\t\tlinux,initrd-end = <0x00 0x40100000>;", dts)
+        assert n == 1, "could not find /chosen in QEMU's tree"
+        end = dts.rstrip().rfind("\n};")
+        assert end > 0, "could not find the end of QEMU's tree"
+        dts = (dts[:end] + "\n\tspi@80001000 {\n\t\tcompatible = \"sifive,spi0\";"
+               "\n\t\treg = <0x00 0x80001000 0x00 0x1000>;\n\t};" + dts[end:])
+        bad = os.path.join(tmp, "bad-storage.dtb")
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", bad], input=dts,
+                       check=True, text=True)
+        with Qemu(qemu_cmd(["-dtb", bad]), log_path=args.log, deadline=120) as q:
+            boot(q)
+            assert "rivet: /spi@80001000: sifive_spi probe failed: EINVAL" in q.output, q.output
+            assert "rivet: initrd at 0x40000000..0x40100000 is outside RAM; ignored" in q.output, q.output
+            power_off(q)
+    finally:
+        shutil.rmtree(tmp)
+
+
+def mode_sharedirq():
+    # A tree that gives every virtio-mmio slot the console UART's interrupt,
+    # with a disk in one slot: the disk's probe must be refused (EBUSY), not
+    # take the console's interrupt over (which left typed input unseen and
+    # the disk's own requests waiting forever).
+    tmp = tempfile.mkdtemp()
+    try:
+        dtb = os.path.join(tmp, "virt.dtb")
+        disk = os.path.join(tmp, "disk.img")
+        with open(disk, "wb") as f:
+            f.truncate(1 << 20)
+        drive = ["-drive", "file=%s,if=none,format=raw,id=d" % disk, "-device", "virtio-blk-device,drive=d"]
+        subprocess.run(qemu_cmd(drive + ["-machine", "dumpdtb=" + dtb]), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", dtb], check=True,
+                             capture_output=True, text=True).stdout
+        uart = re.search(r"serial@10000000 \{\n\t+interrupts = <(0x[0-9a-f]+)>;", dts)
+        assert uart, "could not find the UART's interrupt in QEMU's tree"
+        dts, n = re.subn(r"(virtio_mmio@[0-9a-f]+ \{\n\t+interrupts = <)0x[0-9a-f]+>",
+                         lambda m: m.group(1) + uart.group(1) + ">", dts)
+        assert n == 8, "expected 8 virtio-mmio slots, found %d" % n
+        bad = os.path.join(tmp, "shared-irq.dtb")
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", bad], input=dts,
+                       check=True, text=True)
+        with Qemu(qemu_cmd(drive + ["-dtb", bad]), log_path=args.log, deadline=120) as q:
+            boot(q)
+            assert re.search(r"rivet: /soc/virtio_mmio@\w+: virtio_mmio probe failed: EBUSY", q.output), q.output
+            command(q, "uptime")  # typed input still reaches the console
+            power_off(q)
+    finally:
+        shutil.rmtree(tmp)
+
+
+run_test({"boot": mode_boot, "sharedirq": mode_sharedirq, "echo": mode_echo, "fault": mode_fault,
+          "repeat": mode_repeat, "badtree": mode_badtree, "badstorage": mode_badstorage}[args.mode])

@@ -344,6 +344,27 @@ TEST(DtHandBuilt, IncompleteInitrdIgnored) {
   EXPECT_STREQ(o->machine.chosen.bootargs, "console=ttyS0");
 }
 
+// Proves an initrd whose bounds leave RAM (the test machine has 256 MiB at
+// 0x80000000) is not reported, so the kernel never reads it through the
+// direct map, while one that ends exactly at the end of RAM is.
+TEST(DtHandBuilt, InitrdOutsideMemoryIgnored) {
+  struct Case {
+    uint64_t start, end;
+    bool usable;
+  };
+  for (Case c : {Case{0x8ff00000, 0x90000000, true}, Case{0x8ff00000, 0x90001000, false},
+                 Case{0x40000000, 0x40200000, false}, Case{0x7ffff000, 0x80001000, false},
+                 Case{0xfffffffffffff000ull, 0xffffffffffffffffull, false}}) {
+    FdtBuilder b;
+    begin_machine(b, {0});
+    b.begin_node("chosen").u64("linux,initrd-start", c.start).u64("linux,initrd-end", c.end).end_node();
+    b.end_node();
+    auto o = run_ok(b.build());
+    EXPECT_EQ(o->machine.chosen.has_initrd, c.usable) << std::hex << c.start << ".." << c.end;
+    EXPECT_EQ(o->machine.chosen.initrd_outside_memory, !c.usable) << std::hex << c.start << ".." << c.end;
+  }
+}
+
 // Proves long ISA strings, model and compatible are truncated with a terminating NUL, while sstc is still seen past the cut.
 TEST(DtHandBuilt, LongStringsAreTruncated) {
   FdtBuilder b;

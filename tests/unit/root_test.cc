@@ -349,5 +349,34 @@ TEST(PartitionName, LinuxStyle) {
   EXPECT_EQ(partition_name(nullptr, 1, out, sizeof out).error(), Error::Invalid);
 }
 
+// Proves swap is the first Linux-swap partition on a real disk, and that a
+// partition named as the root (root=vda3 on a partition typed swap) is never
+// also taken as the swap area, which would overwrite the root file system.
+TEST(RootChoose, SwapIsNeverTheRoot) {
+  std::vector<RootCandidate> c = {disk("ram0", true),
+                                  part("ram0p2", guid::kLinuxSwap, kUniqueA, true),
+                                  disk("vda"),
+                                  part("vda2", kRootType, kUniqueB),
+                                  part("vda3", guid::kLinuxSwap, kUniqueC),
+                                  part("vda4", guid::kLinuxSwap, kUniqueD)};
+  auto none = choose_swap(c.data(), c.size(), c.size());
+  ASSERT_TRUE(none.ok());
+  EXPECT_STREQ(c[none.value()].name, "vda3");
+  auto after_root = choose_swap(c.data(), c.size(), 3);
+  ASSERT_TRUE(after_root.ok());
+  EXPECT_STREQ(c[after_root.value()].name, "vda3");
+
+  Picked root = pick("root=vda3", c);
+  ASSERT_EQ(root.error, Error::None);
+  ASSERT_EQ(root.name, "vda3");
+  auto swap = choose_swap(c.data(), c.size(), 4);
+  ASSERT_TRUE(swap.ok());
+  EXPECT_STREQ(c[swap.value()].name, "vda4");
+
+  c.pop_back();  // only the root carries the swap type
+  EXPECT_EQ(choose_swap(c.data(), c.size(), 4).error(), Error::NotFound);
+  EXPECT_EQ(choose_swap(c.data(), 2, 2).error(), Error::NotFound);  // the RAM disk's is never swap
+}
+
 }  // namespace
 }  // namespace rivet::block

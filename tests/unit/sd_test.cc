@@ -97,6 +97,25 @@ struct NativeRig {
 
 // Proves CRC7 matches the spec's known frames (CMD0, CMD8 0x1AA, CMD17 0,
 // and the frames every SPI init sends), so cards with CRC on accept ours.
+// Proves the kernel clock's tick-to-microsecond conversion stays exact and
+// monotonic past 2^64 / 10^6 ticks (21 days of a 10 MHz timebase), where
+// ticks * 10^6 / hz wrapped and sent the time back to near zero.
+TEST(DriverClock, TicksToMicrosecondsDoesNotWrap) {
+  EXPECT_EQ(dev::ticks_to_us(0, 10'000'000), 0u);
+  EXPECT_EQ(dev::ticks_to_us(15, 10'000'000), 1u);
+  EXPECT_EQ(dev::ticks_to_us(3, 1'000'000), 3u);
+  EXPECT_EQ(dev::ticks_to_us(1'000'000, 4'000'000), 250'000u);
+  const uint64_t wrap = UINT64_MAX / 1'000'000 + 1;  // the first tick whose product wraps
+  for (uint64_t hz : {1'000'000ull, 4'000'000ull, 10'000'000ull}) {
+    uint64_t before = dev::ticks_to_us(wrap - 1, hz);
+    uint64_t after = dev::ticks_to_us(wrap, hz);
+    EXPECT_GE(after, before) << hz;
+    EXPECT_EQ(after, wrap / hz * 1'000'000 + wrap % hz * 1'000'000 / hz) << hz;
+    EXPECT_GT(after, uint64_t{1} << 40) << hz;
+  }
+  EXPECT_EQ(dev::ticks_to_us(UINT64_MAX, 1'000'000), UINT64_MAX);
+}
+
 TEST(SdCrc, Crc7KnownFrames) {
   auto frame_crc = [](uint8_t index, uint32_t arg) {
     uint8_t f[5] = {static_cast<uint8_t>(0x40 | index), static_cast<uint8_t>(arg >> 24),
