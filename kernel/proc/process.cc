@@ -242,6 +242,9 @@ Result<void> kill_process(int pid) {
   for (Process& p : g_processes) {
     SpinlockGuard guard(p.lock);
     if (p.pid != pid || p.state == ProcState::Unused) continue;
+    // Killing init would take the whole system down with it; Linux refuses
+    // too (init ignores signals it has no handler for).
+    if (&p == g_init) return Error::NotPermitted;
     p.killed = true;
     // Wake it so it notices; interruptible waits check killed().
     if (p.state == ProcState::Sleeping) make_runnable_locked(&p);

@@ -1229,6 +1229,21 @@ static void test_kill(void) {
   FAILS(ESRCH, kill(999999));
 }
 
+// Nobody can kill init (pid 1): the call fails with EPERM and the system
+// goes on (init exiting used to panic the kernel).
+static void test_killinit(void) {
+  FAILS(EPERM, kill(1));
+  // init still reaps orphans: a grandchild whose parent is gone is collected.
+  int pid = fork_or_fail();
+  if (pid == 0) {
+    if (fork() == 0) exit(0);
+    exit(0);
+  }
+  wait_ok(pid, "orphan maker");
+  pause(2);
+  FAILS(EPERM, kill(1));
+}
+
 // pause sleeps at least the given ticks; uptime advances.
 static void test_pause(void) {
   int t0 = OK(uptime());
@@ -1452,6 +1467,7 @@ static const struct test tests[] = {
     {"getpid", test_getpid, 1, 0},
     {"reparent", test_reparent, 1, 0},
     {"kill", test_kill, 1, 0},
+    {"killinit", test_killinit, 1, 0},
     {"pause", test_pause, 1, 0},
     {"exec", test_exec, 1, 0},
     {"execbad", test_execbad, 1, 0},
