@@ -347,6 +347,57 @@ TEST(FsMount, RandomCorruptionNeverCrashes) {
   EXPECT_GT(mounted, 50);
 }
 
+// Reads a whole disk, for comparing images before and after.
+std::vector<uint8_t> disk_bytes(MemoryDisk& disk) {
+  std::vector<uint8_t> bytes(disk.sector_count() * 512);
+  EXPECT_TRUE(disk.read(0, bytes.data(), static_cast<uint32_t>(disk.sector_count())).ok());
+  return bytes;
+}
+
+// Proves a root directory whose link count is zero is refused at mount with a
+// message, without a panic, and without changing one byte of the image (the
+// failed mount used to iput the root outside a transaction, freeing its blocks).
+TEST(FsMount, RootWithNoLinksIsRefusedUnchanged) {
+  MemoryDisk disk(8 << 20);
+  format(disk);
+  fs::SuperBlock sb = fs::plan_layout(2048).value();
+  // A file besides the root, so there is something a wrongful free would hit.
+  {
+    fs::MountOptions options;
+    options.quiet = true;
+    ASSERT_TRUE(fs::mount_root(&disk, options).ok());
+    host::process_cwd() = fs::root_inode();
+    ASSERT_TRUE(write_file("/f", pattern(5000, 3)).ok());
+    ASSERT_TRUE(fs::make_directory("/d").ok());
+    unmount_disk();
+  }
+  uint8_t block[fs::kBlockSize];
+  uint32_t root_block = sb.inodestart + fs::kRootInode / fs::kInodesPerBlock;
+  ASSERT_TRUE(disk.read(uint64_t{root_block} * 8, block, 8).ok());
+  auto* root = reinterpret_cast<fs::DiskInode*>(block + (fs::kRootInode % fs::kInodesPerBlock) * sizeof(fs::DiskInode));
+  ASSERT_EQ(root->type, fs::kTypeDir);
+  uint16_t links = root->nlink;
+  root->nlink = 0;
+  ASSERT_TRUE(disk.write(uint64_t{root_block} * 8, block, 8).ok());
+  std::vector<uint8_t> before = disk_bytes(disk);
+  uint64_t writes_before = disk.writes;
+  host::take_log_count();
+  fs::MountOptions options;
+  options.quiet = true;
+  EXPECT_EQ(fs::mount_root(&disk, options).error(), Error::Malformed);
+  EXPECT_GE(host::take_log_count(), 1u) << "no message says why the mount failed";
+  EXPECT_FALSE(fs::root_mounted());
+  EXPECT_EQ(disk.writes, writes_before) << "a failed mount wrote to the disk";
+  EXPECT_TRUE(disk_bytes(disk) == before) << "a failed mount changed the image";
+  // The damage repaired, the same image mounts and still holds the file.
+  root->nlink = links;
+  ASSERT_TRUE(disk.write(uint64_t{root_block} * 8, block, 8).ok());
+  ASSERT_TRUE(fs::mount_root(&disk, options).ok());
+  host::process_cwd() = fs::root_inode();
+  EXPECT_EQ(read_file("/f").value(), pattern(5000, 3));
+  unmount_disk();
+}
+
 // Proves a device that fails reads makes mount fail with Io.
 TEST(FsMount, DeviceErrorsAreErrors) {
   MemoryDisk disk(8 << 20);
