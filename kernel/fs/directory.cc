@@ -6,6 +6,7 @@
 
 #include "kernel/fs/filesystem.h"
 #include "kernel/lib/panic.h"
+#include "kernel/proc/wait.h"
 
 namespace rivet::fs {
 
@@ -13,7 +14,13 @@ bool names_equal(const char* a, const char* b) { return strncmp(a, b, DIRSIZ) ==
 
 namespace {
 
+// Reads the entry at off. Walks over a directory are bounded by
+// kMaxDirectorySize (ilock refuses larger ones), and at every block a
+// killed process stops walking, so no lookup holds a directory's lock for
+// long after its process has been told to go.
 Result<void> read_entry(Inode* dp, uint64_t off, DirEntry* de) {
+  if (dp->size > kMaxDirectorySize) return Error::Malformed;
+  if (off % kBlockSize == 0 && off != 0 && current_killed()) return Error::Interrupted;
   size_t n = TRY(readi(dp, IoBuffer::kernel(de), off, sizeof *de));
   if (n != sizeof *de) return Error::Malformed;
   return {};
@@ -54,6 +61,7 @@ Result<void> dirlink(Inode* dp, const char* name, uint32_t inum) {
     }
     if (names_equal(de.name, name)) return Error::Exists;
   }
+  if (slot + sizeof de > kMaxDirectorySize) return Error::NoSpace;
   memset(&de, 0, sizeof de);
   memcpy(de.name, name, len);
   de.inum = inum;

@@ -83,6 +83,10 @@ inline constexpr uint64_t kTripleBlocks = kDoubleBlocks * kAddrsPerBlock;
 // (just over 4 TiB).
 inline constexpr uint64_t kMaxFileBlocks = kDirect + kSingleBlocks + kDoubleBlocks + kTripleBlocks;
 inline constexpr uint64_t kMaxFileSize = kMaxFileBlocks * kBlockSize;
+// A directory uses its direct and single-indirect blocks only (65,000-odd
+// entries). The limit makes every walk over a directory bounded work; a
+// directory inode claiming more (a damaged size, say 4 TiB) is corrupt.
+inline constexpr uint64_t kMaxDirectorySize = (kDirect + kSingleBlocks) * kBlockSize;
 
 struct DiskInode {
   uint16_t type;   // 0 = free, kTypeDir, kTypeFile, kTypeDevice

@@ -45,8 +45,10 @@ Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& o
     cache_.destroy();
     return r;
   }
+  // A failed mount must leave the disk as it found it. iput() may write (it
+  // frees an inode whose last link is gone), and no transaction is open
+  // here, so the root's reference is dropped with the whole inode table.
   auto fail = [this](Error e) -> Result<void> {
-    if (root_) iput(root_);
     root_ = nullptr;
     inodes_.destroy();
     log_.destroy();
@@ -58,8 +60,13 @@ Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& o
   root_ = root.value();
   if (auto r = ilock(root_); !r.ok()) return fail(r.error());
   bool is_dir = root_->type == T_DIR;
+  uint16_t root_links = root_->nlink;
   iunlock(root_);
-  if (!is_dir) return fail(Error::Malformed);
+  if (!is_dir || root_links == 0) {
+    kprintf("fs: %s: the root directory (inode %u) is %s: not mounting\n", device->name(), kRootInode,
+            !is_dir ? "not a directory" : "marked unlinked (nlink 0)");
+    return fail(Error::Malformed);
+  }
   if (auto r = free_orphans(); !r.ok()) return fail(r.error());
   if (!options.quiet)
     kprintf("fs: mounted %s: %u blocks (%u data), %u inodes, log %u blocks, %zu buffers\n",

@@ -127,7 +127,8 @@ Result<void> ilock(Inode* ip) {
   fs.cache().release(bp.value());
   // A disk image is untrusted: an inode in use must have a known type and
   // a size the block map can hold. Block numbers are checked where used.
-  if (!is_valid_type(d.type) || d.size > kMaxFileSize) {
+  if (!is_valid_type(d.type) || d.size > kMaxFileSize ||
+      (d.type == kTypeDir && (d.size > kMaxDirectorySize || d.size % sizeof(DirEntry) != 0))) {
     ip->lock.unlock();
     kprintf("fs: inode %u is %s\n", ip->inum, d.type == 0 ? "free" : "malformed");
     return Error::Malformed;

@@ -47,4 +47,16 @@ const char* error_name(Error e) {
   return "E?";
 }
 
+int32_t user_errno(Error e) {
+  switch (e) {
+    case Error::Malformed: return static_cast<int32_t>(Error::Io);
+    case Error::NotSupported: return static_cast<int32_t>(Error::NotImplemented);
+    default: break;
+  }
+  int32_t n = static_cast<int32_t>(e);
+  // A kernel-only error added later and not mapped above still must not
+  // reach errno as a number the user library does not know.
+  return n > 0 && n < kFirstKernelOnlyError ? n : static_cast<int32_t>(Error::Io);
+}
+
 }  // namespace rivet

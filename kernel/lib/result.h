@@ -62,6 +62,14 @@ enum class Error : int32_t {
 // A short, stable name for an error ("ENOMEM"-style), for logs.
 const char* error_name(Error e);
 
+// The errno a user program sees for e: its own value for the POSIX-numbered
+// errors, and for the kernel-only ones (Malformed, NotSupported), which
+// kernel/sys/abi.h does not define, the nearest user-visible error: corrupt
+// data is EIO, a missing feature ENOSYS. Only the system-call dispatcher
+// calls this.
+int32_t user_errno(Error e);
+inline constexpr int32_t kFirstKernelOnlyError = 200;
+
 // Either a value of T or an Error. Result<void> carries only the error.
 template <typename T>
 class [[nodiscard]] Result {

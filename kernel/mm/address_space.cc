@@ -244,7 +244,13 @@ Result<void> AddressSpace::resize_vma(Vma* vma, uint64_t new_end) {
     for (Vma* v = vmas_; v; v = v->next)
       if (v != vma && v->start < new_end && vma->end < v->end) return Error::NoMemory;
   }
-  if (new_end < vma->end) unmap_pages(new_end, vma->end);
+  if (new_end < vma->end) {
+    unmap_pages(new_end, vma->end);
+    // The tables that mapped only the released range go too, not at exit:
+    // a large heap needs one table page per 2 MiB.
+    page_table_.free_empty_tables(new_end, vma->end);
+    arch::sfence_vma_all();
+  }
   vma->end = new_end;
   return {};
 }

@@ -9,7 +9,35 @@ namespace {
 constexpr unsigned vpn(uint64_t va, int level) { return (va >> (kPageShift + 9 * level)) & 0x1ff; }
 PageTableEntry* table_at(PhysAddr pa) { return phys_to_virt<PageTableEntry>(pa); }
 
+// Frees the empty tables under `table` (at `level`, mapping from base) that
+// intersect [start, end); returns whether `table` itself is now empty. A
+// table is empty when every entry is zero: a swapped-out page keeps a
+// non-zero invalid entry, so its table stays.
+bool free_empty_under(PhysAddr table, int level, uint64_t base, uint64_t start, uint64_t end) {
+  PageTableEntry* entries = table_at(table);
+  uint64_t span = 1ull << (kPageShift + 9 * level);
+  for (unsigned i = 0; i < 512; i++) {
+    uint64_t va = base + i * span;
+    if (va + span <= start) continue;
+    if (va >= end) break;
+    PageTableEntry& e = entries[i];
+    if (level == 0 || !e.valid() || e.leaf()) continue;
+    if (free_empty_under(e.phys(), level - 1, va, start, end)) {
+      PhysAddr child = e.phys();
+      e.raw = 0;
+      page_put(child);
+    }
+  }
+  for (unsigned i = 0; i < 512; i++)
+    if (entries[i].raw != 0) return false;
+  return true;
+}
+
 }  // namespace
+
+void PageTable::free_empty_tables(uint64_t start, uint64_t end) {
+  if (start < end) (void)free_empty_under(root_, 2, 0, start, end);
+}
 
 Result<PageTable> PageTable::create() {
   PhysAddr root = TRY(alloc_zeroed_page());

@@ -75,6 +75,11 @@ class PageTable {
   // The level-0 entry slot for va, creating intermediate tables if asked.
   Result<PageTableEntry*> walk(VirtAddr va, bool create);
 
+  // Frees the table pages below the root that serve only [start, end) and
+  // hold no entry any more, and clears the entries that pointed at them.
+  // The caller has unmapped the range and flushes the TLB afterwards.
+  void free_empty_tables(uint64_t start, uint64_t end);
+
   // Calls fn(va, entry) for every valid 4 KiB leaf in [start, end), skipping
   // empty subtrees, so sparse ranges of any size cost only what is mapped.
   template <typename F>

@@ -1,4 +1,5 @@
 #include "kernel/arch/riscv64/trap.h"
+#include "kernel/boot/power.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/lib/log.h"
@@ -165,7 +166,15 @@ Result<int> fork_current() {
 
 void exit_current(int status) {
   Process* p = current();
-  if (p == g_init) panic("init exited with status %d", status);
+  if (p == g_init) {
+    // Not a kernel bug: user space has ended. Nothing can adopt orphans or
+    // start a shell any more, so keep the disk consistent and stop, with a
+    // message that says what happened rather than a panic report.
+    kprintf("rivet: init (pid 1) exited with status %d; the system cannot go on without it\n", status);
+    fs::sync();
+    kprintf("rivet: file system synced; powering off\n");
+    power::shutdown(/*failure=*/true);
+  }
 
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->files[fd]) {
@@ -242,6 +251,9 @@ Result<void> kill_process(int pid) {
   for (Process& p : g_processes) {
     SpinlockGuard guard(p.lock);
     if (p.pid != pid || p.state == ProcState::Unused) continue;
+    // Killing init would take the whole system down with it; Linux refuses
+    // too (init ignores signals it has no handler for).
+    if (&p == g_init) return Error::NotPermitted;
     p.killed = true;
     // Wake it so it notices; interruptible waits check killed().
     if (p.state == ProcState::Sleeping) make_runnable_locked(&p);

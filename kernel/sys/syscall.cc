@@ -11,8 +11,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "kernel/arch/riscv64/timer.h"
 #include "kernel/lib/log.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/scheduler.h"
 #include "kernel/sys/syscall_list.h"
 #include "kernel/sys/syscalls.h"
 
@@ -71,6 +73,32 @@ constexpr Table make_table() {
 }
 constexpr Table kTable = make_table();
 
+// Unknown system calls are logged, but a program issuing them in a loop
+// must not flood the console: at most kUnknownBurst lines per second,
+// then one line saying how many were not shown.
+constexpr uint64_t kUnknownBurst = 5;
+uint64_t g_unknown_window = 0;      // the tick the current window began
+uint64_t g_unknown_in_window = 0;   // lines (or attempts) in it
+uint64_t g_unknown_suppressed = 0;  // not shown since the last line
+
+void report_unknown_syscall(Process* p, uint64_t number) {
+  uint64_t now = ticks();
+  uint64_t suppressed = 0;
+  bool show;
+  // A racy counter at worst prints a line more or fewer; no lock needed for that.
+  if (now - __atomic_load_n(&g_unknown_window, __ATOMIC_RELAXED) >= timer::kTicksPerSecond) {
+    __atomic_store_n(&g_unknown_window, now, __ATOMIC_RELAXED);
+    __atomic_store_n(&g_unknown_in_window, 0, __ATOMIC_RELAXED);
+    suppressed = __atomic_exchange_n(&g_unknown_suppressed, 0, __ATOMIC_RELAXED);
+  }
+  show = __atomic_fetch_add(&g_unknown_in_window, 1, __ATOMIC_RELAXED) < kUnknownBurst;
+  if (suppressed) kprintf("rivet: %lu more unknown system calls not shown\n", suppressed);
+  if (show)
+    kprintf("rivet: pid %d (%s): unknown system call %lu\n", p->pid, p->name, number);
+  else
+    __atomic_fetch_add(&g_unknown_suppressed, 1, __ATOMIC_RELAXED);
+}
+
 }  // namespace
 
 void dispatch(Process* p) {
@@ -78,7 +106,7 @@ void dispatch(Process* p) {
   uint64_t number = tf->a7;
   uint64_t regs[6] = {tf->a0, tf->a1, tf->a2, tf->a3, tf->a4, tf->a5};
   if (number == 0 || number > RIVET_SYSCALL_MAX || !kTable.entries[number].thunk) {
-    kprintf("rivet: pid %d (%s): unknown system call %lu\n", p->pid, p->name, number);
+    report_unknown_syscall(p, number);
     tf->a0 = static_cast<uint64_t>(-1);
     tf->a1 = static_cast<uint64_t>(Error::NotImplemented);
     return;
@@ -89,7 +117,7 @@ void dispatch(Process* p) {
     tf->a0 = static_cast<uint64_t>(r.value());
   } else {
     tf->a0 = static_cast<uint64_t>(-1);
-    tf->a1 = static_cast<uint64_t>(r.error());
+    tf->a1 = static_cast<uint64_t>(user_errno(r.error()));
   }
 }
 

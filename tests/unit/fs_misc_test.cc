@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <atomic>
+#include <chrono>
 #include <random>
 #include <thread>
 
@@ -345,6 +346,126 @@ TEST(FsMount, RandomCorruptionNeverCrashes) {
     (void)check(disk);  // the checker must survive it too
   }
   EXPECT_GT(mounted, 50);
+}
+
+// Reads a whole disk, for comparing images before and after.
+std::vector<uint8_t> disk_bytes(MemoryDisk& disk) {
+  std::vector<uint8_t> bytes(disk.sector_count() * 512);
+  EXPECT_TRUE(disk.read(0, bytes.data(), static_cast<uint32_t>(disk.sector_count())).ok());
+  return bytes;
+}
+
+// Proves a root directory whose link count is zero is refused at mount with a
+// message, without a panic, and without changing one byte of the image (the
+// failed mount used to iput the root outside a transaction, freeing its blocks).
+TEST(FsMount, RootWithNoLinksIsRefusedUnchanged) {
+  MemoryDisk disk(8 << 20);
+  format(disk);
+  fs::SuperBlock sb = fs::plan_layout(2048).value();
+  // A file besides the root, so there is something a wrongful free would hit.
+  {
+    fs::MountOptions options;
+    options.quiet = true;
+    ASSERT_TRUE(fs::mount_root(&disk, options).ok());
+    host::process_cwd() = fs::root_inode();
+    ASSERT_TRUE(write_file("/f", pattern(5000, 3)).ok());
+    ASSERT_TRUE(fs::make_directory("/d").ok());
+    unmount_disk();
+  }
+  uint8_t block[fs::kBlockSize];
+  uint32_t root_block = sb.inodestart + fs::kRootInode / fs::kInodesPerBlock;
+  ASSERT_TRUE(disk.read(uint64_t{root_block} * 8, block, 8).ok());
+  auto* root = reinterpret_cast<fs::DiskInode*>(block + (fs::kRootInode % fs::kInodesPerBlock) * sizeof(fs::DiskInode));
+  ASSERT_EQ(root->type, fs::kTypeDir);
+  uint16_t links = root->nlink;
+  root->nlink = 0;
+  ASSERT_TRUE(disk.write(uint64_t{root_block} * 8, block, 8).ok());
+  std::vector<uint8_t> before = disk_bytes(disk);
+  uint64_t writes_before = disk.writes;
+  host::take_log_count();
+  fs::MountOptions options;
+  options.quiet = true;
+  EXPECT_EQ(fs::mount_root(&disk, options).error(), Error::Malformed);
+  EXPECT_GE(host::take_log_count(), 1u) << "no message says why the mount failed";
+  EXPECT_FALSE(fs::root_mounted());
+  EXPECT_EQ(disk.writes, writes_before) << "a failed mount wrote to the disk";
+  EXPECT_TRUE(disk_bytes(disk) == before) << "a failed mount changed the image";
+  // The damage repaired, the same image mounts and still holds the file.
+  root->nlink = links;
+  ASSERT_TRUE(disk.write(uint64_t{root_block} * 8, block, 8).ok());
+  ASSERT_TRUE(fs::mount_root(&disk, options).ok());
+  host::process_cwd() = fs::root_inode();
+  EXPECT_EQ(read_file("/f").value(), pattern(5000, 3));
+  unmount_disk();
+}
+
+// Proves a directory whose size claims more than a directory can hold (4 TiB,
+// as a damaged inode might) is refused as malformed at once: looking inside,
+// creating in and listing it fail quickly instead of walking 4 TiB in 64-byte
+// steps with the directory locked; the rest of the file system still works.
+TEST(FsMount, HugeDirectorySizeIsRefusedNotWalked) {
+  MemoryDisk disk(8 << 20);
+  format(disk);
+  fs::SuperBlock sb = fs::plan_layout(2048).value();
+  fs::MountOptions options;
+  options.quiet = true;
+  uint32_t inum;
+  {
+    ASSERT_TRUE(fs::mount_root(&disk, options).ok());
+    host::process_cwd() = fs::root_inode();
+    ASSERT_TRUE(fs::make_directory("/tmp").ok());
+    ASSERT_TRUE(write_file("/tmp/f", "data").ok());
+    ASSERT_TRUE(write_file("/other", "still here").ok());
+    inum = stat_path("/tmp")->ino;
+    unmount_disk();
+  }
+  auto set_size = [&](uint64_t size) {
+    uint8_t block[fs::kBlockSize];
+    uint32_t b = sb.inodestart + inum / fs::kInodesPerBlock;
+    ASSERT_TRUE(disk.read(uint64_t{b} * 8, block, 8).ok());
+    reinterpret_cast<fs::DiskInode*>(block + (inum % fs::kInodesPerBlock) * sizeof(fs::DiskInode))->size = size;
+    ASSERT_TRUE(disk.write(uint64_t{b} * 8, block, 8).ok());
+  };
+  for (uint64_t size : {uint64_t{4} << 40, fs::kMaxDirectorySize + sizeof(fs::DirEntry), uint64_t{4096 + 7}}) {
+    set_size(size);
+    ASSERT_TRUE(fs::mount_root(&disk, options).ok());
+    host::process_cwd() = fs::root_inode();
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(read_file("/tmp/f").error(), Error::Malformed) << size;
+    EXPECT_FALSE(write_file("/tmp/g", "x").ok()) << size;
+    EXPECT_FALSE(list_dir("/tmp").ok()) << size;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << size;
+    EXPECT_EQ(read_file("/other").value(), "still here");
+    unmount_disk();
+  }
+}
+
+// Proves a killed process stops walking a large directory (one whose size is
+// within the limit but mostly holes) instead of finishing the walk.
+TEST(FsMount, KilledProcessStopsWalkingADirectory) {
+  MemoryDisk disk(8 << 20);
+  format(disk);
+  fs::SuperBlock sb = fs::plan_layout(2048).value();
+  fs::MountOptions options;
+  options.quiet = true;
+  ASSERT_TRUE(fs::mount_root(&disk, options).ok());
+  host::process_cwd() = fs::root_inode();
+  ASSERT_TRUE(fs::make_directory("/big").ok());
+  uint32_t inum = stat_path("/big")->ino;
+  unmount_disk();
+  uint8_t block[fs::kBlockSize];
+  uint32_t b = sb.inodestart + inum / fs::kInodesPerBlock;
+  ASSERT_TRUE(disk.read(uint64_t{b} * 8, block, 8).ok());
+  reinterpret_cast<fs::DiskInode*>(block + (inum % fs::kInodesPerBlock) * sizeof(fs::DiskInode))->size =
+      fs::kMaxDirectorySize;
+  ASSERT_TRUE(disk.write(uint64_t{b} * 8, block, 8).ok());
+  ASSERT_TRUE(fs::mount_root(&disk, options).ok());
+  host::process_cwd() = fs::root_inode();
+  EXPECT_EQ(read_file("/big/missing").error(), Error::NotFound);  // the whole walk, bounded
+  host::set_killed(true);
+  EXPECT_EQ(read_file("/big/missing").error(), Error::Interrupted);
+  host::set_killed(false);
+  unmount_disk();
 }
 
 // Proves a device that fails reads makes mount fail with Io.

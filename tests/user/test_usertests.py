@@ -28,6 +28,10 @@ def main():
         q.expect(r"usertests: 1 passed, 0 failed", timeout=60)
         q.expect(rivet_system.PROMPT, timeout=60)
         assert "PANIC" not in q.output, "the kernel panicked"
+        # Unknown system calls are logged with a rate limit (badsyscall_flood
+        # makes 2,000 of them).
+        unknown = q.output.count("unknown system call")
+        assert unknown <= 20, "%d kernel lines about unknown system calls" % unknown
         rivet_system.power_off(q)
 
 

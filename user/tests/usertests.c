@@ -132,6 +132,23 @@ static void test_sbrkshrink(void) {
   expect_killed(touch_freed_page, "touching memory freed by sbrk");
 }
 
+// Shrinking the heap gives back the page-table pages that mapped it, not only
+// its pages, without the process exiting: after 64 MiB (32 table pages) grown
+// and given back, the free-page count is where it was.
+static void test_sbrktables(void) {
+  char* start = aligned_break();
+  uint64 before = free_pages();
+  long size = 64L << 20;
+  OK(sbrk(size));
+  for (long i = 0; i < size; i += PAGE) start[i] = 1;
+  uint64 grown = free_pages();
+  CHECK(grown + size / PAGE <= before, "growing took only %lu pages", (unsigned long)(before - grown));
+  OK(sbrk(-size));
+  uint64 after = free_pages();
+  CHECK(after + 2 >= before, "%lu pages still used after the heap shrank back (page tables kept?)",
+        (unsigned long)(before - after));
+}
+
 // Growing the heap until memory runs out fails with ENOMEM and does not kill
 // the process; giving the memory back lets it grow again.
 static void test_sbrkfail(void) {
@@ -1229,6 +1246,21 @@ static void test_kill(void) {
   FAILS(ESRCH, kill(999999));
 }
 
+// Nobody can kill init (pid 1): the call fails with EPERM and the system
+// goes on (init exiting used to panic the kernel).
+static void test_killinit(void) {
+  FAILS(EPERM, kill(1));
+  // init still reaps orphans: a grandchild whose parent is gone is collected.
+  int pid = fork_or_fail();
+  if (pid == 0) {
+    if (fork() == 0) exit(0);
+    exit(0);
+  }
+  wait_ok(pid, "orphan maker");
+  pause(2);
+  FAILS(EPERM, kill(1));
+}
+
 // pause sleeps at least the given ticks; uptime advances.
 static void test_pause(void) {
   int t0 = OK(uptime());
@@ -1352,6 +1384,19 @@ static void test_badsyscall(void) {
   }
 }
 
+// A program issuing unknown system calls in a loop gets ENOSYS each time but
+// cannot flood the console: the kernel logs a few lines a second (the host
+// harness counts them).
+static void test_badsyscall_flood(void) {
+  for (int i = 0; i < 2000; i++) {
+    register long a0 __asm__("a0") = 0;
+    register long a1 __asm__("a1") = 0;
+    register long a7 __asm__("a7") = 1000 + i;
+    __asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a7) : "memory");
+    CHECK(a0 == -1 && a1 == ENOSYS, "system call %d returned %ld, error %ld", 1000 + i, a0, a1);
+  }
+}
+
 // ===================================================================================
 // The runner
 // ===================================================================================
@@ -1411,6 +1456,7 @@ struct test {
 
 static const struct test tests[] = {
     {"sbrkbasic", test_sbrkbasic, 1, 0},
+    {"sbrktables", test_sbrktables, 1, 0},
     {"sbrkshrink", test_sbrkshrink, 1, 0},
     {"sbrkfail", test_sbrkfail, 0, 0},
     {"sbrklazy", test_sbrklazy, 1, 0},
@@ -1452,11 +1498,13 @@ static const struct test tests[] = {
     {"getpid", test_getpid, 1, 0},
     {"reparent", test_reparent, 1, 0},
     {"kill", test_kill, 1, 0},
+    {"killinit", test_killinit, 1, 0},
     {"pause", test_pause, 1, 0},
     {"exec", test_exec, 1, 0},
     {"execbad", test_execbad, 1, 0},
     {"pgrp", test_pgrp, 1, 0},
     {"badsyscall", test_badsyscall, 1, 0},
+    {"badsyscall_flood", test_badsyscall_flood, 1, 0},
 };
 #define TEST_COUNT ((int)(sizeof tests / sizeof tests[0]))
 
