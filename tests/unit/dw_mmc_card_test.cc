@@ -14,6 +14,7 @@
 #include <tuple>
 #include <vector>
 
+#include "tests/unit/sd_pattern.h"
 #include "kernel/dev/dw_mmc.h"
 #include "kernel/dev/sd/card.h"
 #include "tests/unit/dw_mmc_model.h"
@@ -80,17 +81,7 @@ std::unique_ptr<Stack> ready_stack(DwMmcModel::Config config = {},
   return stack;
 }
 
-std::vector<uint8_t> pattern(size_t bytes, uint32_t seed) {
-  std::vector<uint8_t> v(bytes);
-  uint32_t x = seed * 2654435761u + 1;
-  for (auto& b : v) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    b = static_cast<uint8_t>(x);
-  }
-  return v;
-}
+using sd::test::pattern;
 
 // Nothing the model counts as a driver mistake happened.
 void expect_clean(const DwMmcModel& model) {

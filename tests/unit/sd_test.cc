@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "tests/unit/sd_pattern.h"
 #include "kernel/dev/sd/card.h"
 #include "kernel/dev/sd/crc.h"
 #include "kernel/dev/sd/spi_host.h"
@@ -46,17 +47,7 @@ CardConfig sdsc(uint32_t c_size = 3799, uint32_t c_size_mult = 7, uint32_t read_
   return config;
 }
 
-std::vector<uint8_t> pattern(size_t bytes, uint32_t seed) {
-  std::vector<uint8_t> v(bytes);
-  uint32_t x = seed * 2654435761u + 1;
-  for (auto& b : v) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    b = static_cast<uint8_t>(x);
-  }
-  return v;
-}
+using test::pattern;
 
 // Whether `bytes` equal what the card holds from `sector` on.
 ::testing::AssertionResult holds(const CardModel& card, uint64_t sector, const uint8_t* bytes, uint32_t count) {

@@ -17,6 +17,7 @@
 #include <set>
 #include <vector>
 
+#include "tests/unit/sd_pattern.h"
 #include "kernel/dev/sd/card.h"
 #include "kernel/dev/sd/spi_host.h"
 #include "kernel/dev/sifive_spi.h"
@@ -117,17 +118,7 @@ CardConfig sdsc() {
   return config;
 }
 
-std::vector<uint8_t> pattern(size_t bytes, uint32_t seed) {
-  std::vector<uint8_t> v(bytes);
-  uint32_t x = seed * 2654435761u + 1;
-  for (auto& b : v) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    b = static_cast<uint8_t>(x);
-  }
-  return v;
-}
+using sd::test::pattern;
 
 uint64_t sck_hz(uint64_t input_hz, uint32_t sckdiv) { return input_hz / (2 * (uint64_t{sckdiv} + 1)); }
 
