@@ -121,15 +121,13 @@ function(rivet_board_image name)
   endforeach()
 
   # Firmware partitions: name the files under <build>/firmware and depend on
-  # the fetch step that puts them there.
+  # the fetch step that puts them there (its stamp, written after every file
+  # is extracted and verified: the files themselves have no rule of their
+  # own, so naming them in DEPENDS would stop a build from a fresh clone).
   set(firmware_args "")
-  set(firmware_files "")
   foreach(spec IN LISTS board_firmware)
     string(REPLACE "@FIRMWARE@" "${RIVET_FIRMWARE_DIR}" spec "${spec}")
     list(APPEND firmware_args --part ${spec})
-    if(spec MATCHES "file=([^,]+)")
-      list(APPEND firmware_files ${CMAKE_MATCH_1})
-    endif()
   endforeach()
   list(LENGTH board_firmware firmware_count)
 
@@ -155,7 +153,7 @@ function(rivet_board_image name)
             --part ${boot_part},file=${fat}
             --part ${root_part},file=${RIVET_BOARD_ROOT_FS}
             --part ${swap_part}
-    DEPENDS ${fat} ${RIVET_BOARD_ROOT_FS} ${firmware_files} ${RIVET_FIRMWARE_DIR}/.stamp
+    DEPENDS ${fat} ${RIVET_BOARD_ROOT_FS} ${RIVET_FIRMWARE_DIR}/.stamp
             ${src}/board.cmake rivet-mkimage
     COMMENT "${name}: building sd.img")
 
