@@ -12,14 +12,6 @@ namespace {
 
 void console_interrupt(void*) { console::handle_interrupt(); }
 
-bool same(const char* a, const char* b) {
-  while (*a != '\0' && *a == *b) {
-    ++a;
-    ++b;
-  }
-  return *a == *b;
-}
-
 }  // namespace
 
 Result<void> bind_console_uart(dt::Device& device, Uart* (*make)(const dt::Uart&)) {
@@ -28,7 +20,7 @@ Result<void> bind_console_uart(dt::Device& device, Uart* (*make)(const dt::Uart&
   const dt::Uart& desc = driver::machine().uart;
   char path[sizeof desc.path];
   device.path(path, sizeof path);
-  if (desc.kind == dt::UartKind::None || !same(path, desc.path)) return Error::NoDevice;
+  if (desc.kind == dt::UartKind::None || __builtin_strcmp(path, desc.path) != 0) return Error::NoDevice;
   TRY(driver::map_mmio(device, 0));
   console::attach(make(desc));
   // Without an interrupt the console still prints; typed input is then

@@ -14,18 +14,10 @@ namespace {
 #include "kernel/driver/drivers.def"
 #undef DRIVER
 
-bool same(const char* a, const char* b) {
-  while (*a != '\0' && *a == *b) {
-    ++a;
-    ++b;
-  }
-  return *a == *b;
-}
-
 const Driver* driver_for(const char* compatible) {
   for (size_t i = 0; i < kDriverCount; i++)
     for (const char* const* c = kDrivers[i].compatible; *c; c++)
-      if (same(*c, compatible)) return &kDrivers[i];
+      if (__builtin_strcmp(*c, compatible) == 0) return &kDrivers[i];
   return nullptr;
 }
 
@@ -69,7 +61,7 @@ size_t probe_stage(dt::DeviceTree& tree, Stage stage, Report report) {
     if (!m.driver) {
       // A node some driver knows but cannot take is reported once, in the
       // last stage, so it is not repeated per stage.
-      if (*m.skipped && stage == Stage::Normal && report && !same(m.skipped, "disabled"))
+      if (*m.skipped && stage == Stage::Normal && report && __builtin_strcmp(m.skipped, "disabled") != 0)
         report(device, nullptr, m.skipped, Error::None);
       continue;
     }

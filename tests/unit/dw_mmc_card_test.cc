@@ -17,6 +17,7 @@
 #include "tests/unit/sd_pattern.h"
 #include "kernel/dev/dw_mmc.h"
 #include "kernel/dev/sd/card.h"
+#include "tests/unit/dw_mmc_expect.h"
 #include "tests/unit/dw_mmc_model.h"
 
 namespace rivet {
@@ -83,18 +84,7 @@ std::unique_ptr<Stack> ready_stack(DwMmcModel::Config config = {},
 
 using sd::test::pattern;
 
-// Nothing the model counts as a driver mistake happened.
-void expect_clean(const DwMmcModel& model) {
-  EXPECT_EQ(model.stats.glitchy_clock_updates, 0u);
-  EXPECT_EQ(model.stats.hardware_locked, 0u);
-  EXPECT_EQ(model.stats.commands_without_clock, 0u);
-  EXPECT_EQ(model.stats.commands_without_hold, 0u);
-  EXPECT_EQ(model.stats.dma_mode_data_commands, 0u);
-  EXPECT_EQ(model.stats.fast_identification, 0u);
-  EXPECT_EQ(model.stats.overclocked, 0u);
-  EXPECT_EQ(model.stats.fifo_overruns, 0u);
-  EXPECT_EQ(model.stats.unknown_registers, 0u);
-}
+using test::expect_clean;  // tests/unit/dw_mmc_expect.h
 
 // The bus the card was left on: 4 data lines on both sides (CTYPE bit 0 and
 // the card's ACMD6 state) and a card clock of at most 25 MHz.

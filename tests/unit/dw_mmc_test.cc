@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernel/dev/dw_mmc.h"
+#include "tests/unit/dw_mmc_expect.h"
 #include "tests/unit/dw_mmc_model.h"
 
 namespace rivet {
@@ -142,18 +143,7 @@ std::vector<uint8_t> pattern(uint32_t bytes, uint8_t seed) {
   return v;
 }
 
-// Nothing the model counts as a driver mistake happened.
-void expect_clean(const DwMmcModel& model) {
-  EXPECT_EQ(model.stats.glitchy_clock_updates, 0u);
-  EXPECT_EQ(model.stats.hardware_locked, 0u);
-  EXPECT_EQ(model.stats.commands_without_clock, 0u);
-  EXPECT_EQ(model.stats.commands_without_hold, 0u);
-  EXPECT_EQ(model.stats.dma_mode_data_commands, 0u);
-  EXPECT_EQ(model.stats.fast_identification, 0u);
-  EXPECT_EQ(model.stats.overclocked, 0u);
-  EXPECT_EQ(model.stats.fifo_overruns, 0u);
-  EXPECT_EQ(model.stats.unknown_registers, 0u);
-}
+using test::expect_clean;  // tests/unit/dw_mmc_expect.h
 
 struct Rig {
   Rig(const Rig&) = delete;
