@@ -292,6 +292,32 @@ static void test_memstat(void) {
   OK(sbrk(-32 * PAGE));
 }
 
+// diskstat(): the root disk is disk 0, its counters move when a file is
+// written and synced to it, and a bad index or pointer is refused.
+static void test_diskstat(void) {
+  struct diskstat d0, d1;
+  OK(diskstat(0, &d0));
+  CHECK(d0.name[0] != 0 && d0.sectors > 0, "disk 0: name \"%s\", %lu sectors", d0.name,
+        (unsigned long)d0.sectors);
+  CHECK(d0.read_requests > 0 && d0.read_sectors >= d0.read_requests, "disk 0: %lu reads of %lu sectors",
+        (unsigned long)d0.read_requests, (unsigned long)d0.read_sectors);
+  // Every write() commits a log transaction to the disk before it returns.
+  int fd = OK(open("diskstat.tmp", O_CREATE | O_RDWR | O_TRUNC));
+  char block[512];
+  memset(block, 'd', sizeof block);
+  CHECK(write(fd, block, sizeof block) == sizeof block, "write: %s", strerror(errno));
+  OK(close(fd));
+  OK(unlink("diskstat.tmp"));
+  OK(diskstat(0, &d1));
+  CHECK(d1.write_requests > d0.write_requests && d1.write_sectors > d0.write_sectors,
+        "writing a file moved no write counter: %lu -> %lu requests", (unsigned long)d0.write_requests,
+        (unsigned long)d1.write_requests);
+  FAILS(ENODEV, diskstat(-1, &d0));
+  FAILS(ENODEV, diskstat(64, &d0));
+  FAILS(EFAULT, diskstat(0, (struct diskstat*)(aligned_break() + PAGE)));
+  FAILS(EFAULT, diskstat(0, (struct diskstat*)0xffffffffffffff00ull));
+}
+
 // ===================================================================================
 // Bad pointers
 // ===================================================================================
@@ -1465,6 +1491,7 @@ static const struct test tests[] = {
     {"stackoverflow", test_stackoverflow, 0, 0},
     {"forkcopy", test_forkcopy, 1, 0},
     {"memstat", test_memstat, 1, 0},
+    {"diskstat", test_diskstat, 1, 0},
     {"fpu", test_fpu, 1, 0},
     {"counters", test_counters, 1, 0},
     {"badptr_in", test_badptr_in, 1, 0},
