@@ -106,6 +106,23 @@ Result<void> file_stat(File* f, IoBuffer dst) {
   return dst.put(0, &st, sizeof st);
 }
 
+Result<void> file_sync(File* f, bool data_only) {
+  (void)data_only;
+  if (f->kind != File::Kind::Inode) return Error::Invalid;
+  // Until file data is cached, every write() is committed by its own
+  // operation: waiting for the log and flushing is all there is to do.
+  f->ip->fs->log().sync();
+  return {};
+}
+
+Result<void> file_advise(File* f, uint64_t off, uint64_t len, int advice) {
+  (void)off;
+  (void)len;
+  (void)advice;
+  if (f->kind == File::Kind::Pipe) return Error::IllegalSeek;
+  return {};
+}
+
 size_t files_in_use() {
   SpinlockGuard guard(g_file_table_lock);
   size_t n = 0;

@@ -49,6 +49,17 @@ Result<size_t> file_write(File* f, IoBuffer src, size_t n);
 // Stores a struct stat of the file's inode in dst; Error::BadFd for pipes.
 Result<void> file_stat(File* f, IoBuffer dst);
 
+// fsync/fdatasync: the file's dirty pages, then (all of it, or with
+// `data_only` only what reading the data back needs: its size and block
+// map) its inode, durable on the device. Error::Invalid for pipes and
+// devices, which have nothing to sync; the error of a write-back that
+// failed since the last call is reported once.
+Result<void> file_sync(File* f, bool data_only);
+// posix_fadvise: POSIX_FADV_DONTNEED writes [off, off+len) back (len 0:
+// to end of file) and drops its cached pages that nothing maps; other
+// advice changes nothing. Error::IllegalSeek (ESPIPE) for pipes.
+Result<void> file_advise(File* f, uint64_t off, uint64_t len, int advice);
+
 // For tests and diagnostics: Files with ref > 0.
 size_t files_in_use();
 

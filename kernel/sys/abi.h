@@ -46,6 +46,16 @@
 #define MS_INVALIDATE 0x2
 #define MS_SYNC 0x4
 
+/* posix_fadvise() advice (Linux's numbers). DONTNEED writes the range back
+ * and drops its cached pages that nothing maps; the others are accepted and
+ * change nothing. */
+#define POSIX_FADV_NORMAL 0
+#define POSIX_FADV_RANDOM 1
+#define POSIX_FADV_SEQUENTIAL 2
+#define POSIX_FADV_WILLNEED 3
+#define POSIX_FADV_DONTNEED 4
+#define POSIX_FADV_NOREUSE 5
+
 /* sys_reboot() */
 #define RIVET_POWEROFF 0
 #define RIVET_REBOOT 1

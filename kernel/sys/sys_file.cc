@@ -77,6 +77,31 @@ Result<long> sys_write(int fd, UserIn<char> buffer, int n) {
   return static_cast<long>(put);
 }
 
+Result<long> sys_fsync(int fd) {
+  fs::File* f = TRY(file_of(fd));
+  TRY(fs::file_sync(f, /*data_only=*/false));
+  return 0;
+}
+
+Result<long> sys_fdatasync(int fd) {
+  fs::File* f = TRY(file_of(fd));
+  TRY(fs::file_sync(f, /*data_only=*/true));
+  return 0;
+}
+
+Result<long> sys_sync() {
+  fs::sync();
+  return 0;
+}
+
+Result<long> sys_fadvise(int fd, long offset, long length, int advice) {
+  fs::File* f = TRY(file_of(fd));
+  if (offset < 0 || length < 0) return Error::Invalid;
+  if (advice < POSIX_FADV_NORMAL || advice > POSIX_FADV_NOREUSE) return Error::Invalid;
+  TRY(fs::file_advise(f, static_cast<uint64_t>(offset), static_cast<uint64_t>(length), advice));
+  return 0;
+}
+
 Result<long> sys_close(int fd) {
   fs::File* f = TRY(file_of(fd));
   current()->files[fd] = nullptr;

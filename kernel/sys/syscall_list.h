@@ -41,8 +41,12 @@
   X(28, msync, msync)            \
   X(29, memstat, memstat)        \
   X(30, getppid, getppid)        \
-  X(31, diskstat, diskstat)
+  X(31, diskstat, diskstat)      \
+  X(32, fsync, fsync)            \
+  X(33, fdatasync, fdatasync)    \
+  X(34, sync, sync)              \
+  X(35, fadvise, posix_fadvise)
 
-#define RIVET_SYSCALL_MAX 31
+#define RIVET_SYSCALL_MAX 35
 
 #endif

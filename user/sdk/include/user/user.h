@@ -63,6 +63,10 @@ int mprotect(void* addr, size_t length, int prot);
 int msync(void* addr, size_t length, int flags);
 int memstat(struct memstat*);
 int diskstat(int index, struct diskstat*);  /* a disk's I/O counters; -1 past the last */
+int fsync(int fd);           /* the file's data and inode on the disk; EINVAL for pipes and devices */
+int fdatasync(int fd);       /* the same, but the inode only where its size changed */
+int sync(void);              /* everything dirty, on every disk */
+int posix_fadvise(int fd, long offset, long length, int advice);  /* POSIX_FADV_DONTNEED drops cached pages */
 
 /* ---- ulib (xv6) ---- */
 int stat(const char*, struct stat*);
