@@ -39,6 +39,13 @@ class BlockDevice {
     for (uint32_t i = 0; i < count; i++) TRY(read(sector + uint64_t{i} * kSectorsPerPage, pages[i], kSectorsPerPage));
     return {};
   }
+  // Writes `count` consecutive pages of the device from `sector` on, from
+  // the separate page buffers `pages[0..count)`. A driver that can gather
+  // does it in few requests; this default writes each page on its own.
+  virtual Result<void> write_pages(uint64_t sector, const void* const* pages, uint32_t count) {
+    for (uint32_t i = 0; i < count; i++) TRY(write(sector + uint64_t{i} * kSectorsPerPage, pages[i], kSectorsPerPage));
+    return {};
+  }
   // Makes completed writes durable (a write cache flush), where the device
   // has a volatile cache.
   virtual Result<void> flush() { return {}; }

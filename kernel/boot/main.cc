@@ -22,7 +22,8 @@
 #include "kernel/lib/panic.h"
 #include "kernel/mm/kernel_vm.h"
 #include "kernel/mm/pages.h"
-#include "kernel/mm/page_cache.h"
+#include "kernel/mm/zero_page.h"
+#include "kernel/fs/page_cache.h"
 #include "kernel/mm/swap.h"
 #include "kernel/proc/cpu.h"
 #include "kernel/proc/smp.h"
@@ -127,7 +128,7 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
   // start, so no hart can hold a stale "not mapped" translation for one.
   if (auto r = processes_init(); !r) fail_boot("process table", r.error(), nullptr);
   if (auto r = mm::zero_page_init(); !r) fail_boot("zero page", r.error(), nullptr);
-  mm::page_cache_init();
+  mm::set_page_reclaimer(fs::reclaim);
 
   smp::discover_cpus(g_machine, static_cast<uint32_t>(hartid));
   timer::init(g_machine.timebase_hz);

@@ -1,28 +1,106 @@
 // The free-block bitmap: one bit per block of the file system, set for the
-// metadata blocks and for every data block in use.
+// metadata blocks and for every data block in use; the count of free
+// blocks and the reservations dirty file data holds against it.
 #include <string.h>
 
 #include "kernel/fs/filesystem.h"
 #include "kernel/lib/log.h"
+#include "kernel/mm/kmalloc.h"
 
 namespace rivet::fs {
 
-Result<uint32_t> FileSystem::balloc() {
+Result<void> FileSystem::count_free_blocks() {
+  uint64_t free = 0;
+  for (uint32_t bi = 0; bi < sb_.nbmapblocks; bi++) {
+    Buffer* bp = TRY(cache_.read(sb_.bmapstart + bi));
+    uint32_t base = bi * kBitsPerBlock;
+    for (uint32_t bit = 0; bit < kBitsPerBlock; bit++) {
+      uint32_t b = base + bit;
+      if (b >= sb_.size) break;
+      if (b < sb_.datastart) continue;
+      if (!(bp->data[bit / 8] & (1u << (bit % 8)))) free++;
+    }
+    cache_.release(bp);
+  }
+  if (!pending_free_) {
+    pending_free_ = static_cast<uint8_t**>(kzalloc(sizeof(uint8_t*) * sb_.nbmapblocks));
+    if (!pending_free_) return Error::NoMemory;
+  }
+  SpinlockGuard guard(space_lock_);
+  free_blocks_ = free;
+  reserved_blocks_ = 0;
+  return {};
+}
+
+void FileSystem::forget_pending_frees() {
+  if (!pending_free_) return;
+  for (uint32_t bi = 0; bi < sb_.nbmapblocks; bi++) kfree(pending_free_[bi]);
+  kfree(pending_free_);
+  pending_free_ = nullptr;
+}
+
+Result<void> FileSystem::reserve_blocks(uint32_t n) {
+  SpinlockGuard guard(space_lock_);
+  if (free_blocks_ < reserved_blocks_ + n) return Error::NoSpace;
+  reserved_blocks_ += n;
+  return {};
+}
+
+void FileSystem::unreserve_blocks(uint32_t n) {
+  SpinlockGuard guard(space_lock_);
+  reserved_blocks_ = n > reserved_blocks_ ? 0 : reserved_blocks_ - n;
+}
+
+void FileSystem::committed() {
+  if (!pending_free_) return;
+  for (uint32_t bi = 0; bi < sb_.nbmapblocks; bi++)
+    if (pending_free_[bi]) memset(pending_free_[bi], 0, kBlockSize);
+}
+
+Result<uint32_t> FileSystem::balloc(bool zero, bool reserved, uint32_t goal) {
+  // Take the space first, so concurrent allocations never overdraw it.
+  {
+    SpinlockGuard guard(space_lock_);
+    if (reserved && reserved_blocks_ > 0) {
+      reserved_blocks_--;
+    } else {
+      reserved = false;
+      if (free_blocks_ <= reserved_blocks_) return Error::NoSpace;
+    }
+    free_blocks_--;
+  }
+  auto give_back = [&] {
+    SpinlockGuard guard(space_lock_);
+    free_blocks_++;
+    if (reserved) reserved_blocks_++;
+  };
   const uint32_t nbitmap = sb_.nbmapblocks;
-  uint32_t start = __atomic_load_n(&block_hint, __ATOMIC_RELAXED) / kBitsPerBlock;
-  if (start >= nbitmap) start = 0;
-  for (uint32_t k = 0; k < nbitmap; k++) {
+  uint32_t hint = goal ? goal : __atomic_load_n(&block_hint, __ATOMIC_RELAXED);
+  if (hint >= sb_.size) hint = 0;
+  uint32_t start = hint / kBitsPerBlock;
+  // The first bitmap block is searched from the hint, then from its start
+  // again at the end of the round.
+  for (uint32_t k = 0; k <= nbitmap; k++) {
     uint32_t bi = (start + k) % nbitmap;
     uint32_t base = bi * kBitsPerBlock;
-    Buffer* bp = TRY(cache_.read(sb_.bmapstart + bi));
+    uint32_t from_byte = k == 0 ? (hint % kBitsPerBlock) / 8 : 0;
+    auto bpr = cache_.read(sb_.bmapstart + bi);
+    if (!bpr.ok()) {
+      give_back();
+      return bpr.error();
+    }
+    Buffer* bp = bpr.value();
+    const uint8_t* pending = pending_free_ ? pending_free_[bi] : nullptr;
     uint32_t found = 0;
-    for (uint32_t byte = 0; byte < kBlockSize && !found; byte++) {
-      if (bp->data[byte] == 0xff) continue;
+    for (uint32_t byte = from_byte; byte < kBlockSize && !found; byte++) {
+      uint8_t busy = bp->data[byte];
+      if (pending) busy = static_cast<uint8_t>(busy | pending[byte]);
+      if (busy == 0xff) continue;
       for (uint32_t bit = 0; bit < 8; bit++) {
         uint32_t b = base + byte * 8 + bit;
         if (b >= sb_.size) break;
         if (b < sb_.datastart) continue;  // metadata; its bit should be set anyway
-        if (!(bp->data[byte] & (1u << bit))) {
+        if (!(busy & (1u << bit))) {
           bp->data[byte] = static_cast<uint8_t>(bp->data[byte] | (1u << bit));
           found = b;
           break;
@@ -35,19 +113,26 @@ Result<uint32_t> FileSystem::balloc() {
     }
     log_.write(bp);
     cache_.release(bp);
-    // A new block starts zeroed, so stale contents never leak into a file
-    // and a new indirect block maps nothing.
-    Buffer* zb = TRY(cache_.zeroed(found));
-    log_.write(zb);
-    cache_.release(zb);
-    __atomic_store_n(&block_hint, found, __ATOMIC_RELAXED);
+    __atomic_store_n(&block_hint, found + 1, __ATOMIC_RELAXED);
+    if (zero) {
+      // A new block starts zeroed, so stale contents never leak into a
+      // file and a new indirect block maps nothing.
+      auto zb = cache_.zeroed(found);
+      if (!zb.ok()) return zb.error();  // the bit stays set: fsck reclaims it
+      log_.write(zb.value());
+      cache_.release(zb.value());
+    }
     return found;
   }
+  // Every free block was freed by an operation not yet committed.
+  give_back();
   return Error::NoSpace;
 }
 
 Result<void> FileSystem::bfree(uint32_t block) {
   if (!is_data_block(sb_, block)) return Error::Malformed;
+  uint32_t bi = block / kBitsPerBlock;
+  if (!pending_free_) return Error::NoMemory;  // (set up at mount)
   Buffer* bp = TRY(cache_.read(bitmap_block(sb_, block)));
   uint32_t bit = block % kBitsPerBlock;
   uint8_t mask = static_cast<uint8_t>(1u << (bit % 8));
@@ -56,9 +141,20 @@ Result<void> FileSystem::bfree(uint32_t block) {
     kprintf("fs: freeing free block %u\n", block);
     return Error::Malformed;
   }
+  if (!pending_free_[bi]) {
+    // Under the bitmap block's lock, so only one thread allocates it.
+    pending_free_[bi] = static_cast<uint8_t*>(kzalloc(kBlockSize));
+    if (!pending_free_[bi]) {
+      cache_.release(bp);
+      return Error::NoMemory;
+    }
+  }
   bp->data[bit / 8] = static_cast<uint8_t>(bp->data[bit / 8] & ~mask);
+  pending_free_[bi][bit / 8] = static_cast<uint8_t>(pending_free_[bi][bit / 8] | mask);
   log_.write(bp);
   cache_.release(bp);
+  SpinlockGuard guard(space_lock_);
+  free_blocks_++;
   return {};
 }
 

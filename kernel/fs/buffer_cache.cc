@@ -197,4 +197,11 @@ Result<void> BufferCache::device_write(uint32_t blockno, const void* data) {
   return r.ok() ? Result<void>() : Result<void>(Error::Io);
 }
 
+Result<void> BufferCache::device_write_pages(uint32_t blockno, const void* const* data, uint32_t count) {
+  if (count == 0) return {};
+  if (uint64_t{blockno} + count > limit_) return Error::Malformed;
+  auto r = device_->write_pages(uint64_t{blockno} * kSectorsPerBlock, data, count);
+  return r.ok() ? Result<void>() : Result<void>(Error::Io);
+}
+
 }  // namespace rivet::fs

@@ -72,6 +72,9 @@ class BufferCache {
   // Device transfers of whole blocks (for the log, which bypasses the cache).
   Result<void> device_read(uint32_t blockno, void* data);
   Result<void> device_write(uint32_t blockno, const void* data);
+  // `count` consecutive blocks from `blockno`, from separate buffers, as
+  // one request where the device can.
+  Result<void> device_write_pages(uint32_t blockno, const void* const* data, uint32_t count);
 
  private:
   Result<Buffer*> get(uint32_t blockno);

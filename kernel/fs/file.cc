@@ -3,6 +3,7 @@
 #include "kernel/fs/device.h"
 #include "kernel/fs/filesystem.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/page_cache.h"
 #include "kernel/fs/pipe.h"
 #include "kernel/lib/panic.h"
 #include "kernel/lib/spinlock.h"
@@ -49,8 +50,19 @@ void file_close(File* f) {
       break;
     case File::Kind::Inode:
     case File::Kind::Device: {
-      if (closed.kind == File::Kind::Inode && closed.writable)
+      if (closed.kind == File::Kind::Inode && closed.writable) {
         __atomic_fetch_sub(&closed.ip->writers, 1, __ATOMIC_RELAXED);
+        // Dirty files hold inode slots: past a limit, closing one writes
+        // it back.
+        if (closed.ip->dirty_pinned && ilock(closed.ip).ok()) {
+          // An unlinked file's data will never be read again; and dirty
+          // files hold inode slots: past a limit, closing one writes it
+          // back.
+          drop_if_unreferenced(closed.ip, 1);
+          if (closed.ip->dirty_pinned && too_many_dirty_files()) (void)write_back(closed.ip);
+          iunlock(closed.ip);
+        }
+      }
       Log& log = closed.ip->fs->log();
       log.begin_op();
       iput(closed.ip);
@@ -89,8 +101,19 @@ Result<size_t> file_write(File* f, IoBuffer src, size_t n) {
       return pipe_write(f->pipe, src, n);
     case File::Kind::Device:
       return device_write(f->major, f->minor, src, n);
-    case File::Kind::Inode:
-      return writei_chunked(f->ip, src, n, &f->off, f->append);
+    case File::Kind::Inode: {
+      // Into the page cache; the disk gets it at write-back. No
+      // operation: nothing on the disk changes here.
+      Inode* ip = f->ip;
+      TRY(ilock(ip));
+      uint64_t pos = f->append ? ip->size : f->off;
+      auto r = ip->type == kTypeFile ? cache_write(ip, src, pos, n) : Result<size_t>(Error::IsDirectory);
+      if (r.ok()) f->off = pos + r.value();
+      bool throttle = r.ok() && too_many_dirty();
+      if (throttle) (void)write_back(ip);
+      iunlock(ip);
+      return r;
+    }
     case File::Kind::None:
       break;
   }
@@ -107,19 +130,44 @@ Result<void> file_stat(File* f, IoBuffer dst) {
 }
 
 Result<void> file_sync(File* f, bool data_only) {
-  (void)data_only;
   if (f->kind != File::Kind::Inode) return Error::Invalid;
-  // Until file data is cached, every write() is committed by its own
-  // operation: waiting for the log and flushing is all there is to do.
-  f->ip->fs->log().sync();
+  Inode* ip = f->ip;
+  TRY(ilock(ip));
+  // The data and, in the same operations, the inode's size and block map
+  // (all fdatasync needs); the other inode fields are logged by the
+  // operations that change them, so both come to the same here.
+  (void)data_only;
+  (void)write_back(ip);
+  Error error = ip->write_error;
+  ip->write_error = Error::None;
+  iunlock(ip);
+  ip->fs->log().sync();
+  if (ip->fs->log().failed() && error == Error::None) error = Error::Io;
+  if (error != Error::None) return error;
   return {};
 }
 
 Result<void> file_advise(File* f, uint64_t off, uint64_t len, int advice) {
-  (void)off;
-  (void)len;
-  (void)advice;
   if (f->kind == File::Kind::Pipe) return Error::IllegalSeek;
+  if (f->kind != File::Kind::Inode || advice != POSIX_FADV_DONTNEED) return {};
+  Inode* ip = f->ip;
+  uint64_t first = off / kBlockSize;
+  uint64_t last = len == 0 || off + len < off ? ~uint64_t{0} : (off + len - 1) / kBlockSize;
+  TRY(ilock(ip));
+  (void)write_back(ip, first, last);  // a failure stays for fsync to report
+  cache_drop_clean(ip, first, last);
+  iunlock(ip);
+  return {};
+}
+
+Result<void> file_take_write_error(File* f) {
+  if (f->kind != File::Kind::Inode) return {};
+  Inode* ip = f->ip;
+  TRY(ilock(ip));
+  Error error = ip->write_error;
+  ip->write_error = Error::None;
+  iunlock(ip);
+  if (error != Error::None) return error;
   return {};
 }
 

@@ -60,6 +60,10 @@ Result<void> file_sync(File* f, bool data_only);
 // advice changes nothing. Error::IllegalSeek (ESPIPE) for pipes.
 Result<void> file_advise(File* f, uint64_t off, uint64_t len, int advice);
 
+// close: the error of a write-back of the file that failed since the
+// last fsync, once (the kernel still closes the descriptor).
+Result<void> file_take_write_error(File* f);
+
 // For tests and diagnostics: Files with ref > 0.
 size_t files_in_use();
 

@@ -12,6 +12,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/fs/log.h"
 #include "kernel/lib/result.h"
+#include "kernel/lib/spinlock.h"
 
 namespace rivet::fs {
 
@@ -43,18 +44,48 @@ class FileSystem {
   Inode* root() { return root_; }
 
   // The free-block bitmap (allocator.cc). Both run inside an operation.
-  // balloc returns a zeroed block, Error::NoSpace if none is free.
-  Result<uint32_t> balloc();
+  // balloc returns a block, zeroed through the log unless `zero` is false
+  // (the caller writes all of it itself), looking from `goal` on (0: the
+  // allocator's own hint); Error::NoSpace if none is free. `reserved`: the
+  // block comes out of a reservation made with reserve_blocks(); without
+  // it, blocks reserved for others are not handed out. A block freed by
+  // an operation that has not committed is not handed out again before
+  // it has: data is written to new blocks before their operation commits,
+  // and must never land on a block a committed inode still maps.
+  Result<uint32_t> balloc(bool zero = true, bool reserved = false, uint32_t goal = 0);
   Result<void> bfree(uint32_t block);
+  // Space for dirty data not yet given blocks (write() reserves, write-back
+  // allocates). Error::NoSpace if fewer than n unreserved blocks are free.
+  Result<void> reserve_blocks(uint32_t n);
+  void unreserve_blocks(uint32_t n);
+  uint64_t free_blocks() const { return free_blocks_; }
+  uint64_t reserved_blocks() const { return reserved_blocks_; }
+  // The log calls this once a group has committed: blocks it freed may be
+  // handed out again.
+  void committed();
 
   // Where the allocators start looking (a hint; races are harmless).
   uint32_t block_hint = 0;
   uint32_t inode_hint = 0;
+  // The last block write-back gave file data, where the next file's
+  // data goes (its blocks then follow on the device).
+  uint32_t last_data_block = 0;
 
  private:
   Result<void> free_orphans();
 
+  Result<void> count_free_blocks();
+  void forget_pending_frees();
+
   SuperBlock sb_{};
+  // Guarded by space_lock_.
+  Spinlock space_lock_{"fs_space"};
+  uint64_t free_blocks_ = 0;
+  uint64_t reserved_blocks_ = 0;
+  // Per bitmap block, a bitmap of the blocks freed since the last commit
+  // (allocated when first needed). Guarded by the bitmap block's buffer
+  // lock, and cleared by committed() while no operation runs.
+  uint8_t** pending_free_ = nullptr;
   BufferCache cache_;
   Log log_;
   InodeTable inodes_;

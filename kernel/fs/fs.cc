@@ -4,6 +4,7 @@
 
 #include "kernel/sys/abi.h"
 
+#include "kernel/fs/page_cache.h"
 #include "kernel/fs/path.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
@@ -34,12 +35,14 @@ Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& o
   size_t min_buffers = (sb_.nlog - 1) + 64;
   size_t buffers = options.buffers ? options.buffers : (sb_.nlog - 1) + 128;
   if (buffers < min_buffers) buffers = min_buffers;
+  TRY(page_cache_init());
   TRY(cache_.init(device, buffers));
   cache_.set_limit(sb_.size);
   if (auto r = log_.init(&cache_, sb_); !r.ok()) {
     cache_.destroy();
     return r;
   }
+  log_.set_commit_callback([](void* fs) { static_cast<FileSystem*>(fs)->committed(); }, this);
   if (auto r = inodes_.init(this, options.inodes); !r.ok()) {
     log_.destroy();
     cache_.destroy();
@@ -53,8 +56,11 @@ Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& o
     inodes_.destroy();
     log_.destroy();
     cache_.destroy();
+    forget_pending_frees();
     return e;
   };
+  // (After the log's replay, which may change the bitmap.)
+  if (auto r = count_free_blocks(); !r.ok()) return fail(r.error());
   auto root = iget(*this, kRootInode);
   if (!root.ok()) return fail(root.error());
   root_ = root.value();
@@ -111,6 +117,7 @@ Result<void> FileSystem::free_orphans() {
 }
 
 void FileSystem::unmount() {
+  write_back_all(*this);
   log_.sync();
   if (root_) {
     log_.begin_op();
@@ -122,6 +129,7 @@ void FileSystem::unmount() {
   inodes_.destroy();
   log_.destroy();
   cache_.destroy();
+  forget_pending_frees();
 }
 
 // ---- the root file system ---------------------------------------------------------
@@ -145,6 +153,7 @@ Result<void> mount_root(block::BlockDevice* partition, const MountOptions& optio
 
 Result<void> unmount_root() {
   if (!g_root) return Error::Invalid;
+  write_back_all(*g_root);  // (dirty files hold references)
   // The root's own reference is the only one allowed.
   if (g_root->inodes().in_use() > 1) return Error::Busy;
   g_root->unmount();
@@ -168,6 +177,12 @@ Result<Inode*> namei(const char* path) { return namei(root_fs(), path); }
 Result<void> inode_lock(Inode* ip) { return ilock(ip); }
 void inode_unlock(Inode* ip) { iunlock(ip); }
 void inode_put(Inode* ip) { iput(ip); }
+void inode_release(Inode* ip) {
+  Log& log = ip->fs->log();
+  log.begin_op();
+  iput(ip);
+  log.end_op();
+}
 Inode* inode_dup(Inode* ip) { return idup(ip); }
 void inode_stat(Inode* ip, struct stat* st) { stati(ip, st); }
 
@@ -175,16 +190,11 @@ Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
   return readi(ip, dst, off, n);
 }
 
-Result<uint32_t> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count) {
-  return readi_pages(ip, off, pages, count);
-}
-
 Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
-  return writei_chunked(ip, src, n, &off, false);
-}
-
-Result<size_t> inode_write_back(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
-  return writei_chunked(ip, src, n, &off, false, true);
+  TRY(ilock(ip));
+  auto r = cache_write(ip, src, off, n);
+  iunlock(ip);
+  return r;
 }
 
 void begin_op() { root_fs().log().begin_op(); }
@@ -192,7 +202,15 @@ void end_op() { root_fs().log().end_op(); }
 
 void sync() {
   FileSystem* fs = __atomic_load_n(&g_root, __ATOMIC_ACQUIRE);
-  if (fs) fs->log().sync();
+  if (!fs) return;
+  write_back_all(*fs);
+  fs->log().sync();
+}
+
+void write_back_expired() {
+  flush_epoch_advance();
+  FileSystem* fs = __atomic_load_n(&g_root, __ATOMIC_ACQUIRE);
+  if (fs) write_back_all(*fs, /*only_expired=*/true);
 }
 
 }  // namespace rivet::fs

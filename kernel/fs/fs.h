@@ -44,27 +44,26 @@ Result<Inode*> namei(const char* path);
 Result<void> inode_lock(Inode* ip);
 void inode_unlock(Inode* ip);
 void inode_put(Inode* ip);  // inside an operation
+// Drops a reference in an operation of its own (a mapping going away).
+void inode_release(Inode* ip);
 Inode* inode_dup(Inode* ip);
 // ip locked. Fewer than n bytes at end of file; holes read as zeros.
 Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
-// ip locked. Whole pages from a page-aligned offset, straight from the
-// device where the cache does not hold them (see readi_pages).
-Result<uint32_t> inode_read_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count);
-// ip NOT locked and not inside an operation: writes in log-sized chunks,
-// each its own operation.
+// Writes n bytes at `off` into the page cache (ip NOT locked); the disk
+// gets them at write-back.
 Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n);
-// The same for writing back a shared mapping's page: the file-cache hook
-// is not called (the bytes come from the cached page itself) and the file
-// never grows (a truncation since the caller looked at its size wins).
-Result<size_t> inode_write_back(Inode* ip, IoBuffer src, uint64_t off, size_t n);
 // ip locked.
 void inode_stat(Inode* ip, struct stat* st);
 
 void begin_op();
 void end_op();
 
-// For power-off: waits until no operation is running and every committed
-// change is on the device, then flushes it.
+// sync(2), unmount and power-off: writes back every dirty page and inode,
+// waits until no operation is running and every committed change is on
+// the device, then flushes it.
 void sync();
+// The periodic flush (the "flush" kernel thread calls it once a second):
+// writes back files dirty for kWriteBackDelaySeconds (page_cache.h).
+void write_back_expired();
 
 }  // namespace rivet::fs

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "kernel/fs/filesystem.h"
+#include "kernel/fs/page_cache.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/mm/kmalloc.h"
@@ -28,7 +29,10 @@ Result<void> InodeTable::init(FileSystem* fs, size_t count) {
 
 void InodeTable::destroy() {
   if (!slots_) return;
-  for (size_t i = 0; i < count_; i++) slots_[i].~Inode();
+  for (size_t i = 0; i < count_; i++) {
+    cache_forget(&slots_[i]);
+    slots_[i].~Inode();
+  }
   kfree(slots_);
   slots_ = nullptr;
   count_ = 0;
@@ -45,21 +49,52 @@ size_t InodeTable::in_use() {
 Result<Inode*> InodeTable::get(uint32_t inum) {
   if (!is_valid_inum(fs_->superblock(), inum)) return Error::Malformed;
   SpinlockGuard guard(lock_);
-  Inode* empty = nullptr;
+  // An unreferenced slot keeps its inode (valid) and the inode's cached
+  // pages until the slot is needed: reopening a file finds its pages.
+  Inode* empty = nullptr;   // never used, or holding an invalid inode
+  Inode* idle = nullptr;    // unreferenced, without cached pages
+  Inode* cached = nullptr;  // unreferenced, with cached pages (the oldest choice)
   for (size_t i = 0; i < count_; i++) {
     Inode* ip = &slots_[i];
-    if (ip->ref > 0 && ip->inum == inum) {
+    if (ip->inum == inum && (ip->ref > 0 || ip->valid)) {
       ip->ref++;
       return ip;
     }
-    if (!empty && ip->ref == 0) empty = ip;
+    if (ip->ref != 0) continue;
+    if (!ip->valid) {
+      if (!empty) empty = ip;
+    } else if (__atomic_load_n(&ip->cached_pages, __ATOMIC_RELAXED) == 0) {
+      if (!idle) idle = ip;
+    } else if (!cached) {
+      cached = ip;
+    }
   }
-  if (!empty) return Error::TooManyFilesSystem;
-  empty->fs = fs_;
-  empty->inum = inum;
-  empty->ref = 1;
-  empty->valid = false;
-  return empty;
+  Inode* slot = empty ? empty : idle ? idle : cached;
+  if (!slot) return Error::TooManyFilesSystem;
+  // Its pages are clean (dirty ones keep their inode referenced) and
+  // nothing maps them (a mapping holds a reference too).
+  cache_forget(slot);
+  slot->fs = fs_;
+  slot->inum = inum;
+  slot->ref = 1;
+  slot->valid = false;
+  slot->readahead_next = 0;
+  slot->readahead_pages = 0;
+  slot->write_error = Error::None;
+  return slot;
+}
+
+Inode* InodeTable::next_dirty(size_t* cursor) {
+  SpinlockGuard guard(lock_);
+  for (; *cursor < count_; (*cursor)++) {
+    Inode* ip = &slots_[*cursor];
+    if (ip->ref > 0 && __atomic_load_n(&ip->dirty_pinned, __ATOMIC_RELAXED)) {
+      ip->ref++;
+      (*cursor)++;
+      return ip;
+    }
+  }
+  return nullptr;
 }
 
 Inode* InodeTable::dup(Inode* ip) {
@@ -138,6 +173,7 @@ Result<void> ilock(Inode* ip) {
   ip->minor = d.minor;
   ip->nlink = d.nlink;
   ip->size = d.size;
+  ip->disk_size = d.size;
   memcpy(ip->addrs, d.addrs, sizeof ip->addrs);
   ip->valid = true;
   return {};
@@ -162,7 +198,8 @@ Result<void> iupdate(Inode* ip) {
   d.major = ip->major;
   d.minor = ip->minor;
   d.nlink = ip->nlink;
-  d.size = ip->size;
+  // A regular file's data past disk_size is still in the page cache.
+  d.size = ip->type == kTypeFile ? ip->disk_size : ip->size;
   memcpy(d.addrs, ip->addrs, sizeof d.addrs);
   memcpy(bp->data + (ip->inum % kInodesPerBlock) * sizeof(DiskInode), &d, sizeof d);
   fs.log().write(bp);
@@ -250,7 +287,7 @@ uint32_t* entries(Buffer* bp) { return reinterpret_cast<uint32_t*>(bp->data); }
 
 }  // namespace
 
-Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate) {
+Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate, bool data_written) {
   FileSystem& fs = *ip->fs;
   const SuperBlock& sb = fs.superblock();
   MapPath path = TRY(map_path(fblock));
@@ -273,16 +310,25 @@ Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate) {
 
   // Allocate every missing block first, so a full disk leaves nothing
   // half-linked.
+  // Blocks for dirty file data come out of the inode's reservation, near
+  // the block before (so a file's blocks follow each other on the device).
   uint32_t fresh[4] = {};
   int need = path.levels + 1 - have;
+  // (Write-back goes through a file's pages in order.)
+  uint32_t goal = data_written ? ip->fs->last_data_block + 1 : 0;
   for (int i = 0; i < need; i++) {
-    auto b = fs.balloc();
+    bool is_data = i == need - 1;
+    bool reserved = ip->reserved_blocks > 0;
+    auto b = fs.balloc(!(is_data && data_written), reserved, goal);
     if (!b.ok()) {
       for (int j = 0; j < i; j++) (void)fs.bfree(fresh[j]);
       return b.error();
     }
+    if (reserved && ip->reserved_blocks > 0) ip->reserved_blocks--;
     fresh[i] = b.value();
+    goal = fresh[i] + 1;
   }
+  if (data_written) ip->fs->last_data_block = fresh[need - 1];
   for (int l = have; l <= path.levels; l++) {
     chain[l] = fresh[l - have];
     if (l == 0) {
@@ -297,10 +343,36 @@ Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate) {
   return chain[path.levels];
 }
 
+uint32_t map_blocks_missing(Inode* ip, uint64_t fblock) {
+  auto path = map_path(fblock);
+  if (!path.ok() || path.value().levels == 0) return 0;
+  MapPath p = path.value();
+  // Page fblock-1 reserved just before, under the same last indirect
+  // block, counted the blocks this one would need.
+  if (fblock > 0 && ip->last_reserved == fblock - 1) {
+    auto prev = map_path(fblock - 1);
+    if (prev.ok() && prev.value().slot == p.slot && prev.value().levels == p.levels &&
+        (p.levels == 1 || memcmp(prev.value().index, p.index, sizeof(uint32_t) * (p.levels - 1)) == 0))
+      return 0;
+  }
+  FileSystem& fs = *ip->fs;
+  uint32_t block = ip->addrs[p.slot];
+  for (int l = 0; l < p.levels; l++) {
+    if (block == 0 || !is_data_block(fs.superblock(), block)) return static_cast<uint32_t>(p.levels - l);
+    auto bp = fs.cache().read(block);
+    if (!bp.ok()) return static_cast<uint32_t>(p.levels - l);  // assume the worst
+    block = entries(bp.value())[p.index[l]];
+    fs.cache().release(bp.value());
+  }
+  return 0;
+}
+
 // ---- reading and writing ---------------------------------------------------------
 
 Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
   RIVET_ASSERT(ip->lock.held_by_current());
+  // File data lives in the page cache; directories in the buffer cache.
+  if (ip->type == kTypeFile) return cache_read(ip, dst, off, n);
   static const uint8_t kZeros[512] = {};
   FileSystem& fs = *ip->fs;
   if (off >= ip->size) return size_t{0};
@@ -339,31 +411,22 @@ Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uin
   if (off % kBlockSize) return Error::Invalid;
   uint64_t first = off / kBlockSize;
   uint32_t i = 0;
+  // Only what is on the disk: past disk_size, and in holes, zeros.
+  uint64_t size = ip->type == kTypeFile ? ip->disk_size : ip->size;
   while (i < count) {
     uint64_t pos = (first + i) * kBlockSize;
     uint32_t block = 0;
-    if (pos < ip->size) block = TRY(bmap(ip, first + i, false));
+    if (pos < size) block = TRY(bmap(ip, first + i, false));
     if (block == 0) {  // past end of file, or a hole
       memset(pages[i], 0, kBlockSize);
       i++;
       continue;
     }
-    if (Buffer* bp = fs.cache().cached(block)) {
-      memcpy(pages[i], bp->data, kBlockSize);
-      fs.cache().release(bp);
-      i++;
-      continue;
-    }
-    // A run of blocks that follow this one on the device, none cached.
+    // A run of blocks that follow this one on the device.
     uint32_t run = 1;
-    while (i + run < count && (first + i + run) * kBlockSize < ip->size) {
+    while (i + run < count && (first + i + run) * kBlockSize < size) {
       uint32_t next = TRY(bmap(ip, first + i + run, false));
       if (next != block + run) break;
-      Buffer* bp = fs.cache().cached(next);
-      if (bp) {
-        fs.cache().release(bp);
-        break;
-      }
       run++;
     }
     if (uint64_t{block} + run > fs.superblock().size) return Error::Malformed;
@@ -375,26 +438,16 @@ Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uin
   uint32_t before_end = 0;
   for (uint32_t j = 0; j < count; j++) {
     uint64_t pos = (first + j) * kBlockSize;
-    if (pos < ip->size) before_end++;
-    if (pos + kBlockSize > ip->size) {
-      uint64_t keep = pos < ip->size ? ip->size - pos : 0;
+    if (pos < size) before_end++;
+    if (pos + kBlockSize > size) {
+      uint64_t keep = pos < size ? size - pos : 0;
       memset(pages[j] + keep, 0, kBlockSize - keep);
     }
   }
   return before_end;
 }
 
-namespace {
-FileCacheHooks g_file_cache_hooks;
-}  // namespace
-
-void set_file_cache_hooks(const FileCacheHooks& hooks) { g_file_cache_hooks = hooks; }
-
-void file_cache_truncated(Inode* ip) {
-  if (g_file_cache_hooks.truncated) g_file_cache_hooks.truncated(ip);
-}
-
-Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n, bool notify) {
+Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
   RIVET_ASSERT(ip->lock.held_by_current());
   FileSystem& fs = *ip->fs;
   if (off >= kMaxFileSize) return Error::FileTooBig;
@@ -443,7 +496,6 @@ Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n, bool noti
     }
     if (copied > 0) {
       fs.log().write(bp);
-      if (notify && g_file_cache_hooks.written) g_file_cache_hooks.written(ip, pos, bp->data + in_block, copied);
     }
     fs.cache().release(bp);
     done += copied;
@@ -457,37 +509,6 @@ Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n, bool noti
   if (changed) TRY(iupdate(ip));
   if (done == 0 && stopped != Error::None) return stopped;
   return done;
-}
-
-Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append, bool write_back) {
-  Log& log = ip->fs->log();
-  size_t total = 0;
-  while (total < n) {
-    log.begin_op();
-    if (auto r = ilock(ip); !r.ok()) {
-      log.end_op();
-      return total ? Result<size_t>(total) : Result<size_t>(r.error());
-    }
-    uint64_t pos = append ? ip->size : *off;
-    size_t room = kWriteChunkBlocks * kBlockSize - pos % kBlockSize;
-    size_t m = n - total < room ? n - total : room;
-    if (write_back && pos + m > ip->size) {
-      if (pos >= ip->size) {
-        iunlock(ip);
-        log.end_op();
-        break;
-      }
-      m = static_cast<size_t>(ip->size - pos);
-    }
-    auto r = writei(ip, src.advanced(total), pos, m, !write_back);
-    if (r.ok()) *off = pos + r.value();
-    iunlock(ip);
-    log.end_op();
-    if (!r.ok()) return total ? Result<size_t>(total) : Result<size_t>(r.error());
-    total += r.value();
-    if (r.value() < m) break;
-  }
-  return total;
 }
 
 void stati(Inode* ip, struct stat* st) {
@@ -580,8 +601,8 @@ Result<bool> free_blocks_step(Inode* ip) {
   step.fs = ip->fs;
   bool done = true;
   // The contents go (even if a device error stops this part-way and
-  // leaves holes): cached pages read as zeros from now on.
-  file_cache_truncated(ip);
+  // leaves holes), cached pages too, dirty or not.
+  cache_truncate(ip, 0);
   Error error = Error::None;
   // Every step leaves the inode consistently mapped: a block's bitmap bit
   // and the pointer to it are cleared in the same operation.
@@ -601,7 +622,7 @@ Result<bool> free_blocks_step(Inode* ip) {
     }
     ip->addrs[slot] = 0;
   }
-  if (done) ip->size = 0;
+  if (done) ip->size = ip->disk_size = 0;
   TRY(iupdate(ip));
   if (error != Error::None) return error;
   return done;

@@ -41,14 +41,36 @@ struct Inode {
   int text_users = 0;
   int writers = 0;
 
+  // The page cache's (page_cache.cc; its spinlock guards these). The
+  // table keeps an unreferenced inode's slot, with its pages, until the
+  // slot is needed for another inode.
+  struct CachedPage* pages = nullptr;  // every cached page of the file
+  uint32_t cached_pages = 0;
+  uint32_t dirty_pages = 0;
+
   SleepLock lock{"inode"};
   bool valid = false;  // the fields below have been read from disk
   uint16_t type = 0;
   uint16_t major = 0;
   uint16_t minor = 0;
   uint16_t nlink = 0;
-  uint64_t size = 0;
+  uint64_t size = 0;   // what read() and stat() see
   uint32_t addrs[kAddrSlots] = {};
+
+  // Write-back state (sleep lock). A regular file's size may run ahead of
+  // the size its disk inode has while data waits in the cache; iupdate
+  // writes disk_size, which write-back moves up once the data is written.
+  uint64_t disk_size = 0;
+  bool dirty_pinned = false;   // holds a reference while pages are dirty
+  uint32_t dirty_epoch = 0;    // the flush epoch when it became dirty
+  uint64_t dirty_first = ~uint64_t{0};  // page indices that may be dirty
+  uint64_t dirty_last = 0;
+  uint32_t reserved_blocks = 0;  // disk blocks reserved for dirty pages without one
+  uint64_t last_reserved = ~uint64_t{0};  // the page index reserved last
+  Error write_error = Error::None;  // a failed write-back, for the next fsync
+  // Read-ahead for read(): the page after the last batch, and its size.
+  uint64_t readahead_next = 0;
+  uint32_t readahead_pages = 0;
 };
 
 // The cache of in-memory inodes of one file system.
@@ -68,6 +90,9 @@ class InodeTable {
   Inode* dup(Inode* ip);
   // Drops a reference; see the header comment.
   void put(Inode* ip);
+  // The next inode from slot *cursor on with dirty cached pages, with a
+  // new reference (nullptr at the end); advances *cursor past it.
+  Inode* next_dirty(size_t* cursor);
 
  private:
   Spinlock lock_{"inode_table"};
@@ -93,51 +118,36 @@ void iunlockput(Inode* ip);
 Result<void> iupdate(Inode* ip);
 
 // The device block holding file block `fblock`, or 0 for a hole. With
-// `allocate`, fills holes (all new blocks zeroed); Error::NoSpace if the
-// disk is full, in which case nothing was allocated.
-Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate);
+// `allocate`, fills holes (new indirect blocks zeroed; a new data block is
+// zeroed too unless `data_written` says the caller writes all of it
+// itself, as write-back does); Error::NoSpace if the disk is full, in
+// which case nothing was allocated. New blocks come out of the inode's
+// block reservation while it has one (write-back).
+Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate, bool data_written = false);
+
+// How many indirect blocks bmap would have to allocate to map `fblock`
+// (0-3), not counting those a reservation for the page just before already
+// covers (Inode::last_reserved). For reserving space ahead of write-back.
+uint32_t map_blocks_missing(Inode* ip, uint64_t fblock);
 
 // Reads up to n bytes at `off` (fewer at end of file). Holes read as zeros.
 Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
-// Reads `count` whole pages of the file from `off` (block-aligned) into the
-// page buffers `pages[i]` (kBlockSize bytes each, kernel memory the device
-// can DMA to), bytes past end of file and holes as zeros. Blocks the cache
-// holds are copied from it; runs of blocks adjacent on the device go to it
-// as one read_pages request each, bypassing the cache (for mmap, whose
-// pages are the cache). Returns how many of the pages start before end of
-// file. Error::Invalid if `off` is not block-aligned.
+// Reads `count` whole pages of a regular file's data on disk from `off`
+// (block-aligned) into the page buffers `pages[i]` (kBlockSize bytes each,
+// kernel memory the device can DMA to), bytes past the disk size and holes
+// as zeros; runs of blocks adjacent on the device go to it as one
+// read_pages request each (the page cache's reads: the buffer cache holds
+// only metadata and directories). Returns how many of the pages start
+// before the disk size. Error::Invalid if `off` is not block-aligned.
 Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uint32_t count);
-// Writes n bytes at `off` in the current operation; the caller keeps n
-// within kWriteChunkBlocks blocks. Returns the bytes written: fewer than n
-// if the disk filled up or the source faulted part-way, and the error if
-// nothing was written. Error::FileTooBig beyond kMaxFileSize.
-// `notify` false skips the file-cache hook (for writing back a cached
-// page itself).
-Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n, bool notify = true);
-// Writes n bytes in chunks of at most kWriteChunkBlocks blocks, each its
-// own operation (ip NOT locked, not inside an operation), so a write of any
-// size fits the log; a crash keeps a prefix of the chunks. Each chunk goes
-// at *off, or at end of file with `append`; *off then moves past it.
-// Returns the bytes written (fewer if the disk filled up or the source
-// faulted), or the error if nothing was written.
-// `write_back`: the bytes are a cached page's own (msync, munmap, exit):
-// the file-cache hook is skipped, and the file never grows (a truncation
-// since the caller looked at its size wins).
-Result<size_t> writei_chunked(Inode* ip, IoBuffer src, size_t n, uint64_t* off, bool append, bool write_back = false);
+// Writes n bytes at `off` through the buffer cache and the log, in the
+// current operation (directories; file data goes through the page cache).
+// The caller keeps n within kWriteChunkBlocks blocks. Returns the bytes
+// written: fewer than n if the disk filled up or the source faulted
+// part-way, and the error if nothing was written. Error::FileTooBig
+// beyond kMaxFileSize.
+Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n);
 void stati(Inode* ip, struct stat* st);
-
-// Pages the memory manager keeps for files (the pages of MAP_SHARED
-// mappings) follow every write and truncation of the file through these
-// hooks, called with the inode locked: `written` with the new bytes of one
-// block, `truncated` when the file's size drops to 0. The kernel installs
-// them at boot; without them (host tests) nothing is called.
-struct FileCacheHooks {
-  void (*written)(Inode* ip, uint64_t off, const uint8_t* data, size_t n);
-  void (*truncated)(Inode* ip);
-};
-void set_file_cache_hooks(const FileCacheHooks& hooks);
-// Calls the `truncated` hook (for truncation done outside this file).
-void file_cache_truncated(Inode* ip);
 
 // Frees up to one operation's worth of the locked inode's blocks (at most
 // kFreeStepBlocks distinct blocks written) and updates it on disk. Returns

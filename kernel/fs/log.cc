@@ -20,7 +20,8 @@ Result<void> Log::init(BufferCache* cache, const SuperBlock& sb) {
   blocks_ = static_cast<uint32_t*>(kzalloc(sizeof(uint32_t) * capacity_));
   buffers_ = static_cast<Buffer**>(kzalloc(sizeof(Buffer*) * capacity_));
   header_ = static_cast<LogHeader*>(kmalloc(sizeof(LogHeader)));
-  if (!blocks_ || !buffers_ || !header_) {
+  slot_data_ = static_cast<const void**>(kzalloc(sizeof(void*) * capacity_));
+  if (!blocks_ || !buffers_ || !header_ || !slot_data_) {
     destroy();
     return Error::NoMemory;
   }
@@ -39,6 +40,8 @@ void Log::destroy() {
   kfree(blocks_);
   kfree(buffers_);
   kfree(header_);
+  kfree(slot_data_);
+  slot_data_ = nullptr;
   blocks_ = nullptr;
   buffers_ = nullptr;
   header_ = nullptr;
@@ -148,14 +151,15 @@ void Log::commit() {
   if (n > 0 && !failed_) {
     sequence_++;
     Result<void> r;
-    // 1. The modified blocks into the log slots. The buffers are stable:
-    //    no operation is running while the group commits.
-    for (uint32_t i = 0; i < n && r.ok(); i++) {
-      Buffer* b = buffers_[i];
-      b->lock.lock();
-      r = cache_->device_write(start_ + 1 + i, b->data);
-      b->lock.unlock();
+    // 1. The modified blocks into the log slots, which follow each other
+    //    on the device: one request. The buffers are stable: no
+    //    operation is running while the group commits.
+    for (uint32_t i = 0; i < n; i++) {
+      buffers_[i]->lock.lock();
+      slot_data_[i] = buffers_[i]->data;
     }
+    r = cache_->device_write_pages(start_ + 1, slot_data_, n);
+    for (uint32_t i = 0; i < n; i++) buffers_[i]->lock.unlock();
     // 2. The commit record, only once the slots are durable.
     if (r.ok()) r = cache_->device()->flush();
     if (r.ok()) r = write_header(n);
@@ -178,6 +182,7 @@ void Log::commit() {
     }
   }
   for (uint32_t i = 0; i < n; i++) cache_->unpin(buffers_[i]);
+  if (on_commit_) on_commit_(on_commit_ctx_);
   SpinlockGuard guard(lock_);
   count_ = 0;
   reserved_ = 0;

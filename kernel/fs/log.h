@@ -12,6 +12,10 @@
 //
 // begin_op() reserves room for kMaxOpBlocks distinct blocks, so an
 // operation never finds the log full part-way through.
+//
+// Only metadata goes through the log. File data is written in place by the
+// page cache's write-back, inside the operation that maps it, so it is on
+// the device before the group that makes it part of a file commits.
 #pragma once
 
 #include <stdint.h>
@@ -45,6 +49,13 @@ class Log {
   // durable, then flushes the device.
   void sync();
 
+  // Called after every group commit, while no operation runs (the block
+  // allocator then lets blocks the group freed be handed out again).
+  void set_commit_callback(void (*fn)(void*), void* ctx) {
+    on_commit_ = fn;
+    on_commit_ctx_ = ctx;
+  }
+
   // True once a commit failed with a device error: later groups are kept
   // in memory only and never reach the device.
   bool failed() const { return failed_; }
@@ -73,6 +84,9 @@ class Log {
   LogHeader* header_ = nullptr;  // staging for header writes (only the committer uses it)
   uint32_t sequence_ = 0;
   bool failed_ = false;
+  void (*on_commit_)(void*) = nullptr;
+  void* on_commit_ctx_ = nullptr;
+  const void** slot_data_ = nullptr;  // staging for the slots' one write
 };
 
 }  // namespace rivet::fs

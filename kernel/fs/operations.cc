@@ -1,10 +1,13 @@
 #include "kernel/fs/operations.h"
 
+#include "kernel/fs/page_cache.h"
+
 #include <string.h>
 
 #include "kernel/fs/device.h"
 #include "kernel/fs/directory.h"
 #include "kernel/fs/fs.h"
+#include "kernel/fs/page_cache.h"
 #include "kernel/fs/path.h"
 #include "kernel/proc/process.h"
 #include "kernel/sys/abi.h"
@@ -167,14 +170,16 @@ Result<File*> open(const char* path, int flags) {
       orphan = o.value();
       Result<void> r = ilock(orphan);
       if (r.ok()) {
-        orphan->size = ip->size;
+        // The orphan takes the blocks on the disk; what only the cache
+        // held goes with the truncation.
+        cache_truncate(ip, 0);
+        orphan->size = orphan->disk_size = ip->disk_size;
         memcpy(orphan->addrs, ip->addrs, sizeof orphan->addrs);
         orphan->nlink = 0;
         r = iupdate(orphan);
         if (r.ok()) {
-          ip->size = 0;
+          ip->size = ip->disk_size = 0;
           memset(ip->addrs, 0, sizeof ip->addrs);
-          file_cache_truncated(ip);
           r = iupdate(ip);
         }
         iunlock(orphan);
@@ -273,6 +278,8 @@ Result<void> unlink(const char* path) {
     }
     if (!r.ok()) error = r.error();
   }
+  // A file nobody has open any more: data waiting for write-back goes.
+  if (error == Error::None) drop_if_unreferenced(ip);
   // Release the directory before what may be the last reference to the
   // file: freeing it can span operations.
   iunlock(ip);

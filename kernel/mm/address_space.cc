@@ -6,10 +6,11 @@
 #include "kernel/lib/panic.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pages.h"
-#include "kernel/mm/page_cache.h"
+#include "kernel/mm/zero_page.h"
 #include "kernel/mm/swap.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/page_cache.h"
 #include "kernel/sys/abi.h"
 
 extern "C" char trampoline[];
@@ -67,13 +68,13 @@ bool pte_permits(PageTableEntry e, Access access) {
 
 constexpr PteFlags kCopyOnWrite = PteFlags(Pte::Rsw0);
 // A present page that belongs to the page cache (a file page shared with
-// every process that maps it): dropping it goes through shared_page_put.
-// Swapped-out entries use RSW1 too, but they are never valid.
+// every process that maps it, and with read() and write()): never swapped
+// out, never taken over by a write. Swapped-out entries use RSW1 too, but
+// they are never valid.
 constexpr PteFlags kFileCache = PteFlags(Pte::Rsw1);
-// Read-ahead of private file pages: at most this many pages per fault, and
-// only while this many pages are free.
+// Read-ahead of file pages: at most this many pages per fault, mapped
+// together (the pages around a fault that are cached already, too).
 constexpr uint32_t kMaxReadAhead = 32;
-constexpr uint64_t kReadAheadMinFree = 1024;
 // Below this many free pages, fork shares private pages through swap.
 constexpr uint64_t kForkSwapBelow = 1024;
 
@@ -90,12 +91,10 @@ PteFlags present_flags(const Vma* vma, uint32_t prot, PteFlags old) {
   return f | Pte::Valid | Pte::Accessed;
 }
 
-Result<uint64_t> file_size(fs::Inode* ip) {
-  TRY(fs::inode_lock(ip));
-  uint64_t size = ip->size;
-  fs::inode_unlock(ip);
-  return size;
-}
+Result<uint64_t> file_size(fs::Inode* ip) { return fs::pager_size(ip); }
+
+uint8_t* frame_of(PhysAddr pa) { return phys_to_virt<uint8_t>(pa); }
+PhysAddr phys_of(const uint8_t* frame) { return PhysAddr(reinterpret_cast<uint64_t>(frame) - kDirectMapBase); }
 
 }  // namespace
 
@@ -128,26 +127,18 @@ Result<AddressSpace*> AddressSpace::create(PhysAddr trapframe) {
   return as;
 }
 
-void AddressSpace::drop_page(Vma* vma, uint64_t va, PageTableEntry& e) {
+void AddressSpace::drop_page(Vma*, uint64_t, PageTableEntry& e) {
+  // A page-cache page stays cached: the cache holds its own reference.
   PhysAddr page = e.phys();
-  RIVET_ASSERT(vma || !e.flags().has(kFileCache));  // the cache needs the file
-  bool cached = e.flags().has(kFileCache) || (vma && (vma->flags & kVmaShared));
   e.raw = 0;
-  if (cached && vma && vma->inode)
-    shared_page_put(vma->inode, vma->offset_of(va) / kPageSize, page);
-  else
-    page_put(page);
+  page_put(page);
 }
 
 Result<void> AddressSpace::write_back(Vma* vma, uint64_t va, PageTableEntry& e) {
   if (!(vma->flags & kVmaShared) || !vma->inode || !e.flags().has(Pte::Dirty)) return {};
-  uint64_t offset = vma->offset_of(va);
-  uint64_t size = TRY(file_size(vma->inode));
-  // Shared mappings never grow the file: only the part inside it is written.
-  if (offset < size) {
-    uint64_t n = size - offset < kPageSize ? size - offset : kPageSize;
-    TRY(fs::inode_write_back(vma->inode, IoBuffer::kernel(phys_to_virt(e.phys())), offset, n));
-  }
+  // The cached page is what the file holds: it only needs to be marked
+  // dirty for write-back (pages past end of file are not the file's).
+  TRY(fs::pager_dirty(vma->inode, vma->offset_of(va) / kPageSize));
   e.raw = PageTableEntry::make(e.phys(), e.flags().without(Pte::Dirty | Pte::Write)).raw;
   arch::sfence_vma_page(va);
   return {};
@@ -163,16 +154,12 @@ void AddressSpace::detach_file(Vma* vma) {
   if (vma->flags & kVmaImage) __atomic_fetch_sub(&vma->inode->text_users, 1, __ATOMIC_RELAXED);
   if ((vma->flags & kVmaShared) && vma->file_writable)
     __atomic_fetch_sub(&vma->inode->writers, 1, __ATOMIC_RELAXED);
-  fs::inode_put(vma->inode);
+  fs::inode_release(vma->inode);
   vma->inode = nullptr;
 }
 
 void AddressSpace::free_vma(Vma* vma) {
-  if (vma->inode) {
-    fs::begin_op();
-    detach_file(vma);
-    fs::end_op();
-  }
+  if (vma->inode) detach_file(vma);
   kdelete(vma);
 }
 
@@ -189,9 +176,7 @@ void AddressSpace::release_files() {
         drop_page(v, va, e);
       }
     });
-    fs::begin_op();
     detach_file(v);
-    fs::end_op();
     v->flags &= ~kVmaShared;
   }
   arch::sfence_vma_all();
@@ -308,10 +293,7 @@ Result<void> AddressSpace::break_copy_on_write(Vma* vma, uint64_t page_va, PageT
     else
       __builtin_memcpy(phys_to_virt(fresh), phys_to_virt(old), kPageSize);
     e->raw = PageTableEntry::make(fresh, flags).raw;
-    if (cached && vma->inode)
-      shared_page_put(vma->inode, vma->offset_of(page_va) / kPageSize, old);
-    else
-      page_put(old);
+    page_put(old);
   } else {
     // The last sharer: take the page over instead of copying it.
     e->raw = PageTableEntry::make(old, flags).raw;
@@ -331,11 +313,12 @@ Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
     if (vma->offset_of(page_va) >= size) return Error::Fault;
   }
   if (from_file && (vma->flags & kVmaShared)) {
-    PhysAddr page = TRY(shared_page_get(vma->inode, vma->offset_of(page_va) / kPageSize));
+    uint8_t* frame;
+    TRY(fs::pager_get(vma->inode, vma->offset_of(page_va) / kPageSize, 1, &frame));
     PteFlags f = base.without(Pte::Write);
     if (access == Access::Write) f = f | Pte::Write | Pte::Dirty;
-    if (auto r = page_table_.map(VirtAddr(page_va), page, kPageSize, f); !r) {
-      shared_page_put(vma->inode, vma->offset_of(page_va) / kPageSize, page);
+    if (auto r = page_table_.map(VirtAddr(page_va), phys_of(frame), kPageSize, f); !r) {
+      page_put(phys_of(frame));
       return r.error();
     }
     return {};
@@ -363,107 +346,59 @@ Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
 }
 
 Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access access, uint64_t size) {
-  // Private pages of a file. One page, unless this fault is where the
-  // previous batch stopped: then the program reads the file in order, and
-  // the batch doubles up to kMaxReadAhead pages (while memory is
-  // plentiful), read from the device in one request where the blocks are
-  // adjacent. Sparse touches still read only the pages touched.
+  // Private pages of a file come from the page cache: the fault maps the
+  // cached page itself, read-only (copy-on-write where the area is
+  // writable: the first store copies it). One page, unless this fault is
+  // where the previous batch stopped: then the program reads the file in
+  // order, and the batch doubles up to kMaxReadAhead pages, read in one
+  // request where the blocks are adjacent and mapped together. Sparse
+  // touches read only the pages touched.
   //
-  // A private mapping without PROT_WRITE (program text, read-only mmap)
-  // maps the page cache's pages, one copy for every process that maps the
-  // file, wherever a page lies wholly in the file's part of the area (the
-  // rest of an ELF segment's last page must read as zeros). Writable ones
-  // get pages of their own.
-  bool cacheable = !(vma->prot & PROT_WRITE) && page_va + kPageSize <= vma->file_end;
+  // The last page of an ELF segment's file part may hold bytes past
+  // file_end (the BSS must read as zeros): that page is a private copy.
   uint64_t index = vma->offset_of(page_va) / kPageSize;
-  if (cacheable) {
-    if (PhysAddr cached = shared_page_lookup(vma->inode, index); cached.value != 0) {
-      if (auto r = page_table_.map(VirtAddr(page_va), cached, kPageSize, user_pte_flags(vma->prot) | kFileCache); !r) {
-        shared_page_put(vma->inode, index, cached);
-        return r.error();
-      }
-      vma->readahead_next = page_va + kPageSize;
-      vma->readahead_pages = 1;
-      return {};
-    }
-  }
   uint32_t want = 1;
-  if (access != Access::Write && page_va == vma->readahead_next && page_stats().free_pages >= kReadAheadMinFree) {
+  if (access != Access::Write && page_va == vma->readahead_next) {
     want = vma->readahead_pages < 2 ? 4 : 2 * vma->readahead_pages;
     if (want > kMaxReadAhead) want = kMaxReadAhead;
   }
-  // Only pages of the file's part of the area that are not there yet.
+  // Only pages of the file's part of the area that are not mapped yet.
   uint32_t n = 1;
   for (; n < want; n++) {
     uint64_t va = page_va + n * kPageSize;
     if (va >= vma->end || va >= vma->file_end || vma->offset_of(va) >= size) break;
-    if (cacheable && va + kPageSize > vma->file_end) break;
     auto e = page_table_.walk(VirtAddr(va), false);
     if (e && e.value()->raw != 0) break;  // present, or out on swap
   }
-  PhysAddr pages[kMaxReadAhead];
-  uint8_t* buffers[kMaxReadAhead];
-  bool in_cache[kMaxReadAhead] = {};
-  uint32_t got = 0;
-  for (; got < n; got++) {
-    auto page = alloc_page();
-    if (!page) {
-      if (got == 0) return page.error();
-      break;  // read fewer
-    }
-    pages[got] = page.value();
-    buffers[got] = phys_to_virt<uint8_t>(page.value());
-  }
-  Result<uint32_t> read = fs::inode_lock(vma->inode).ok() ? Result<uint32_t>(0u) : Result<uint32_t>(Error::Io);
-  if (read) {
-    read = fs::inode_read_pages(vma->inode, vma->offset_of(page_va), buffers, got);
-    // Into the page cache while the inode is locked, so no write() comes
-    // between. Where a page is cached already (another mapping read it,
-    // or holds changes not yet written back), that copy is the one.
-    for (uint32_t i = 0; read && cacheable && i < got; i++) {
-      auto adopted = shared_page_adopt(vma->inode, index + i, pages[i]);
-      if (!adopted) continue;  // no room to cache it: a private page then
-      if (!(adopted.value() == pages[i])) {
-        page_put(pages[i]);
-        pages[i] = adopted.value();
-        buffers[i] = phys_to_virt<uint8_t>(pages[i]);
-      }
-      in_cache[i] = true;
-    }
-    fs::inode_unlock(vma->inode);
-  }
-  auto release = [&](uint32_t i) {
-    if (in_cache[i])
-      shared_page_put(vma->inode, index + i, pages[i]);
-    else
-      page_put(pages[i]);
-  };
-  // An mmap'd file may have shrunk since its size was checked: pages past
-  // its end now are not mapped (the faulting one is then a bus error).
-  if (read && (vma->flags & kVmaMmap) && read.value() < got) {
-    for (uint32_t i = read.value(); i < got; i++) release(i);
-    got = read.value();
-    if (got == 0) read = Error::Fault;
-  }
-  if (!read) {
-    for (uint32_t i = 0; i < got; i++) release(i);
-    return read.error();
-  }
-  // Only bytes below file_end are the file's: the rest of an ELF segment's
-  // last file page is BSS.
-  PteFlags base = user_pte_flags(vma->prot);
+  uint8_t* frames[kMaxReadAhead];
+  uint32_t got = TRY(fs::pager_get(vma->inode, index, n, frames));
+  PteFlags base = present_flags(vma, vma->prot, PteFlags()) | kFileCache;
   uint32_t mapped = 0;
   for (; mapped < got; mapped++) {
     uint64_t va = page_va + mapped * kPageSize;
-    if (!in_cache[mapped] && va + kPageSize > vma->file_end)
-      __builtin_memset(buffers[mapped] + (vma->file_end - va), 0, va + kPageSize - vma->file_end);
-    PteFlags f = in_cache[mapped] ? base | kFileCache : base;
-    if (!page_table_.map(VirtAddr(va), pages[mapped], kPageSize, f)) break;
+    PhysAddr pa = phys_of(frames[mapped]);
+    PteFlags f = base;
+    if (va + kPageSize > vma->file_end) {
+      // Part file, part BSS: a private page.
+      auto copy = alloc_page();
+      if (!copy) break;
+      uint64_t keep = vma->file_end - va;
+      __builtin_memcpy(phys_to_virt(copy.value()), frames[mapped], keep);
+      __builtin_memset(phys_to_virt<uint8_t>(copy.value()) + keep, 0, kPageSize - keep);
+      page_put(pa);
+      frames[mapped] = frame_of(copy.value());
+      pa = copy.value();
+      f = user_pte_flags(vma->prot) | Pte::Valid | Pte::Accessed;
+    }
+    if (!page_table_.map(VirtAddr(va), pa, kPageSize, f.without(Pte::Valid | Pte::Accessed))) break;
   }
-  for (uint32_t i = mapped; i < got; i++) release(i);
+  for (uint32_t i = mapped; i < got; i++) page_put(phys_of(frames[i]));
   if (mapped == 0) return Error::NoMemory;  // no page table page for the faulting page
   vma->readahead_next = page_va + mapped * kPageSize;
   vma->readahead_pages = mapped;
+  // A store: copy the page now rather than on a second fault.
+  PageTableEntry* e = page_table_.lookup(VirtAddr(page_va));
+  if (access == Access::Write && e && e->flags().has(kCopyOnWrite)) return break_copy_on_write(vma, page_va, e);
   return {};
 }
 
@@ -550,9 +485,8 @@ bool AddressSpace::evict_one() {
       uint64_t from = v->start > hand ? v->start : hand;
       page_table_.find_leaf(from, v->end, [&](uint64_t va, PageTableEntry& e) {
         clock_hand_ = va + kPageSize;
-        // Only private pages no one else maps. Page-cache pages stay (a
-        // fault on one takes the inode lock, which a write() copying from
-        // such a page already holds).
+        // Only private pages no one else maps. Page-cache pages stay: the
+        // cache drops clean ones itself (make_room asks it first).
         if (e.phys() == zero || !e.flags().has(Pte::User) || e.flags().has(kFileCache) ||
             page_refcount(e.phys()) != 1)
           return false;
@@ -584,6 +518,10 @@ bool AddressSpace::evict_one() {
 
 void AddressSpace::make_room() {
   constexpr uint64_t kLowWater = 48;  // pages: one fault's data and tables, with margin
+  // Clean file pages nothing maps go first: they cost a read to get back,
+  // a swapped page a write and a read.
+  while (page_stats().free_pages < kLowWater && fs::reclaim(kLowWater) > 0) {
+  }
   if (!swap_enabled()) return;
   while (page_stats().free_pages < kLowWater)
     if (!evict_one()) return;
@@ -596,6 +534,8 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
   // Short of memory, every unshared private page goes to swap (and stays
   // shared there) for the rest of the fork, even once that has freed
   // memory: pages shared in memory could be pushed out by neither process.
+  while (page_stats().free_pages < kForkSwapBelow && fs::reclaim(64) > 0) {
+  }
   bool short_of_memory = swap_enabled() && page_stats().free_pages < kForkSwapBelow;
   for (Vma* v = vmas_; v; v = v->next) {
     auto copy = child->add_vma(v->start, v->end, v->prot, v->flags);

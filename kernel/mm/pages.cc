@@ -3,6 +3,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/lib/spinlock.h"
+#include "kernel/fs/page_cache.h"
 #include "kernel/mm/page_allocator.h"
 
 namespace rivet {
@@ -87,10 +88,22 @@ Result<void> pages_init(const dt::Machine& machine, const BootRegions& boot) {
   return {};
 }
 
+namespace {
+size_t (*g_reclaim)(size_t) = nullptr;
+}  // namespace
+
+void set_page_reclaimer(size_t (*reclaim)(size_t want)) { g_reclaim = reclaim; }
+
 Result<PhysAddr> alloc_page() {
-  SpinlockGuard guard(g_lock);
-  uint64_t pfn = TRY(g_allocator.allocate());
-  return PhysAddr::from_pfn(pfn);
+  for (int attempt = 0;; attempt++) {
+    {
+      SpinlockGuard guard(g_lock);
+      if (auto pfn = g_allocator.allocate()) return PhysAddr::from_pfn(pfn.value());
+    }
+    // Out of pages: clean cached file pages go (without the lock: the
+    // reclaimer puts pages back).
+    if (attempt > 0 || !g_reclaim || g_reclaim(32) == 0) return Error::NoMemory;
+  }
 }
 
 Result<PhysAddr> alloc_zeroed_page() {
@@ -126,3 +139,21 @@ PageStats page_stats() {
 }
 
 }  // namespace rivet::mm
+
+// The page cache's frames (kernel/fs/page_cache.h) are pages of the
+// direct map.
+namespace rivet::fs::frames {
+namespace {
+mm::PhysAddr phys(const uint8_t* page) { return mm::PhysAddr(reinterpret_cast<uint64_t>(page) - mm::kDirectMapBase); }
+}  // namespace
+
+uint8_t* alloc() {
+  auto page = mm::alloc_page();
+  return page ? mm::phys_to_virt<uint8_t>(page.value()) : nullptr;
+}
+void get(uint8_t* page) { mm::page_get(phys(page)); }
+void put(uint8_t* page) { mm::page_put(phys(page)); }
+uint32_t refs(uint8_t* page) { return mm::page_refcount(phys(page)); }
+uint64_t total() { return mm::page_stats().usable_pages; }
+
+}  // namespace rivet::fs::frames

@@ -2,6 +2,7 @@
 // behind a spinlock, handing out frames as PhysAddr.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/dt/machine.h"
@@ -20,6 +21,9 @@ struct BootRegions {
 // RAM is usable.
 Result<void> pages_init(const dt::Machine& machine, const BootRegions& boot);
 
+// When no page is free, alloc_page() asks the reclaimer (the page cache)
+// to give some back and tries once more.
+void set_page_reclaimer(size_t (*reclaim)(size_t want));
 Result<PhysAddr> alloc_page();         // contents undefined
 Result<PhysAddr> alloc_zeroed_page();
 Result<PhysAddr> alloc_contiguous_pages(uint64_t count);

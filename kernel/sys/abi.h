@@ -118,6 +118,8 @@ struct memstat {
   uint64_t resident_pages;   /* pages mapped by the calling process */
   uint64_t swap_total_pages;
   uint64_t swap_used_pages;
+  uint64_t cached_pages;     /* file pages in the page cache (counted in neither free nor resident) */
+  uint64_t dirty_pages;      /* of those, written but not yet on the disk */
 };
 
 /* diskstat(index, &d): what disk `index` (0, 1, ... in the order the kernel

@@ -104,8 +104,10 @@ Result<long> sys_fadvise(int fd, long offset, long length, int advice) {
 
 Result<long> sys_close(int fd) {
   fs::File* f = TRY(file_of(fd));
+  auto reported = fs::file_take_write_error(f);
   current()->files[fd] = nullptr;
   fs::file_close(f);
+  TRY(reported);
   return 0;
 }
 

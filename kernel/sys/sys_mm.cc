@@ -13,6 +13,8 @@
 #include "kernel/proc/process.h"
 #include "kernel/sys/syscalls.h"
 
+#include "kernel/fs/page_cache.h"
+
 namespace rivet::sys {
 namespace {
 
@@ -130,6 +132,9 @@ Result<long> sys_memstat(UserOut<struct memstat> out) {
   m.resident_pages = current()->address_space->resident_pages();
   m.swap_total_pages = mm::swap_total_slots();
   m.swap_used_pages = mm::swap_used_slots();
+  fs::CacheStats cache = fs::cache_stats();
+  m.cached_pages = cache.pages;
+  m.dirty_pages = cache.dirty;
   TRY(copy_out(out, m));
   return 0;
 }

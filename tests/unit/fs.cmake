@@ -13,6 +13,7 @@ set(RIVET_FS_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/kernel/fs/inode.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/log.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/operations.cc
+  ${CMAKE_SOURCE_DIR}/kernel/fs/page_cache.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/path.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/pipe.cc
   ${CMAKE_SOURCE_DIR}/kernel/sys/sys_file.cc

@@ -12,7 +12,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <unordered_map>
 
+#include "kernel/fs/page_cache.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/lib/spinlock.h"
@@ -131,6 +133,44 @@ void* kzalloc(size_t size) {
   return p;
 }
 void kfree(void* p) { free(p); }
+
+// Page-cache frames: host pages with a reference count each.
+namespace fs::frames {
+namespace {
+std::mutex g_frames_mutex;
+std::unordered_map<uint8_t*, uint32_t>& frame_refs() {
+  static auto* refs = new std::unordered_map<uint8_t*, uint32_t>();
+  return *refs;
+}
+}  // namespace
+uint8_t* alloc() {
+  auto* page = static_cast<uint8_t*>(aligned_alloc(4096, 4096));
+  std::lock_guard<std::mutex> guard(g_frames_mutex);
+  frame_refs()[page] = 1;
+  return page;
+}
+void get(uint8_t* page) {
+  std::lock_guard<std::mutex> guard(g_frames_mutex);
+  auto it = frame_refs().find(page);
+  if (it == frame_refs().end() || it->second == 0) abort();
+  it->second++;
+}
+void put(uint8_t* page) {
+  std::lock_guard<std::mutex> guard(g_frames_mutex);
+  auto it = frame_refs().find(page);
+  if (it == frame_refs().end() || it->second == 0) abort();
+  if (--it->second == 0) {
+    frame_refs().erase(it);
+    free(page);
+  }
+}
+uint32_t refs(uint8_t* page) {
+  std::lock_guard<std::mutex> guard(g_frames_mutex);
+  auto it = frame_refs().find(page);
+  return it == frame_refs().end() ? 0 : it->second;
+}
+uint64_t total() { return 1u << 20; }  // 4 GiB: the host never runs short
+}  // namespace fs::frames
 
 Result<void> IoBuffer::put(size_t at, const void* src, size_t n) const {
   if (!user_) {

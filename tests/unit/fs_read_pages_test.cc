@@ -1,13 +1,14 @@
-// The file system's paths for mapped pages: readi_pages (whole pages
-// straight from the device in as few requests as the block layout allows,
-// the cache's copy where it has one, zeros for holes and past end of file)
-// and inode_write_back.
+// The page cache's reads and the pager: readi_pages (whole pages of what
+// is on the disk, in as few requests as the block layout allows, zeros for
+// holes and past the disk size) and pager_dirty (a shared mapping's page
+// going back to its file).
 #include <string.h>
 
 #include <gtest/gtest.h>
 
 #include "kernel/fs/filesystem.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/page_cache.h"
 #include "tests/unit/fs_test_fixture.h"
 
 namespace rivet::fstest {
@@ -74,24 +75,23 @@ TEST_F(FsReadPages, MatchesFileAndBatchesRequests) {
   fs::file_close(f);
 }
 
-// Proves a block changed in the current operation (in the cache, its home on the disk still old) is read from the cache, not the stale device copy, also in the middle of a run.
-TEST_F(FsReadPages, CacheWinsOverStaleDevice) {
-  std::string data = pattern(8 * kPage, 12);
+// Proves readi_pages reads what the disk holds: data written since (still in the page cache) is not on the disk yet, and pages past the disk size read as zeros even where the file is bigger in memory.
+TEST_F(FsReadPages, ReadsWhatIsOnTheDisk) {
+  std::string data = pattern(4 * kPage, 12);
   ASSERT_TRUE(write_file("/f", data).ok());
   remount();
   fs::File* f = fs::open("/f", kRdWr).value();
-  std::string fresh = pattern(kPage, 13);
-  fs::root_fs().log().begin_op();
+  std::string fresh = pattern(2 * kPage, 13);
+  ASSERT_EQ(fs::inode_write(f->ip, IoBuffer::kernel(fresh.data()), 3 * kPage, 2 * kPage).value(), 2 * kPage);
   ASSERT_TRUE(fs::inode_lock(f->ip).ok());
-  ASSERT_EQ(fs::writei(f->ip, IoBuffer::kernel(fresh.data()), 3 * kPage, kPage).value(), kPage);
-  auto pages = buffers(8);
-  auto r = fs::readi_pages(f->ip, 0, pages, 8);
+  EXPECT_EQ(f->ip->size, 5 * kPage);
+  EXPECT_EQ(f->ip->disk_size, 4 * kPage);
+  auto pages = buffers(6);
+  auto r = fs::readi_pages(f->ip, 0, pages, 6);
   fs::inode_unlock(f->ip);
-  fs::root_fs().log().end_op();
   ASSERT_TRUE(r.ok());
-  std::string want = data;
-  want.replace(3 * kPage, kPage, fresh);
-  EXPECT_TRUE(joined(pages, 8) == want);
+  EXPECT_EQ(r.value(), 4u);
+  EXPECT_TRUE(joined(pages, 6) == data + std::string(2 * kPage, '\0'));
   fs::file_close(f);
 }
 
@@ -127,16 +127,23 @@ TEST_F(FsReadPages, BadOffsetAndDeviceError) {
   fs::file_close(f);
 }
 
-// Proves inode_write_back (a shared mapping's page going back to its file) writes only inside the file: it never grows it, so a truncation that came first wins.
-TEST_F(FsReadPages, WriteBackNeverGrowsTheFile) {
+// Proves a shared mapping's store reaches the file through pager_dirty and write-back, and never grows it: a page past end of file (the file shrank first) is ignored.
+TEST_F(FsReadPages, PagerDirtyNeverGrowsTheFile) {
   ASSERT_TRUE(write_file("/f", pattern(100, 17)).ok());
   fs::File* f = fs::open("/f", kRdWr).value();
-  std::string page = pattern(kPage, 18);
-  EXPECT_EQ(fs::inode_write_back(f->ip, IoBuffer::kernel(page.data()), 0, kPage).value(), 100u);
-  EXPECT_EQ(fs::inode_write_back(f->ip, IoBuffer::kernel(page.data()), 150, 10).value(), 0u);
+  uint8_t* page = nullptr;
+  ASSERT_EQ(fs::pager_get(f->ip, 0, 1, &page).value(), 1u);
+  std::string bytes = pattern(kPage, 18);
+  memcpy(page, bytes.data(), kPage);  // the process's store
+  EXPECT_TRUE(fs::pager_dirty(f->ip, 0).ok());
+  EXPECT_TRUE(fs::pager_dirty(f->ip, 5).ok());  // past end of file: nothing
+  EXPECT_EQ(fs::pager_get(f->ip, 5, 1, &page).error(), Error::Fault);
+  fs::frames::put(page);
   fs::file_close(f);
+  fs::sync();
+  remount();
   EXPECT_EQ(stat_path("/f")->size, 100u);
-  EXPECT_EQ(read_file("/f").value(), page.substr(0, 100));
+  EXPECT_EQ(read_file("/f").value(), bytes.substr(0, 100));
 }
 
 }  // namespace

@@ -352,9 +352,12 @@ TEST_F(FsLarge, TruncateFreesEveryBlock) {
   fs::File* f = fs::open("/spread", kCreate | kRdWr).value();
   fs::FileSystem& fsys = fs::root_fs();
   for (uint32_t i = 0; i < 40; i++) {
-    fsys.block_hint = i * fs::kBitsPerBlock;  // each block in another bitmap block
+    // Each block in another bitmap block: write-back puts a file's data
+    // after the last data block it wrote.
+    fsys.last_data_block = i * fs::kBitsPerBlock;
     ASSERT_EQ(fs::file_write(f, IoBuffer::kernel(pattern(fs::kBlockSize, i).data()), fs::kBlockSize).value(),
               fs::kBlockSize);
+    ASSERT_TRUE(fs::file_sync(f, false).ok());
   }
   fs::file_close(f);
   auto during = check_now();
@@ -375,10 +378,11 @@ TEST_F(FsLarge, TruncateFreesEveryBlock) {
   // Unlink of a spread-out file, likewise.
   f = fs::open("/spread", kWrOnly | kTrunc).value();
   for (uint32_t i = 0; i < 40; i++) {
-    fsys.block_hint = (39 - i) * fs::kBitsPerBlock;
+    fsys.last_data_block = (39 - i) * fs::kBitsPerBlock;
     ASSERT_EQ(fs::file_write(f, IoBuffer::kernel(pattern(100, i).data()), 100).value(), 100u);
     std::string pad(fs::kBlockSize - 100, 'p');
     ASSERT_EQ(fs::file_write(f, IoBuffer::kernel(pad.data()), pad.size()).value(), pad.size());
+    ASSERT_TRUE(fs::file_sync(f, false).ok());
   }
   fs::file_close(f);
   ASSERT_TRUE(fs::unlink("/spread").ok());

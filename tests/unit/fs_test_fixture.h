@@ -52,7 +52,11 @@ class FsFixture : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
   void remount();
-  fsimage::CheckReport check_now() { return check(*disk); }
+  // (After a sync: data waiting in the page cache is not on the disk yet.)
+  fsimage::CheckReport check_now() {
+    fs::sync();
+    return check(*disk);
+  }
 
   std::unique_ptr<MemoryDisk> disk;
 };
