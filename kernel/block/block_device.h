@@ -12,8 +12,13 @@
 namespace rivet::block {
 
 
-// What a disk has been asked to do since boot (diskstat(), iostat): one
-// request is one call into the driver, whatever it turns into on the wire.
+// What a disk has been asked to do since boot (diskstat(), iostat). One
+// request is one request the driver put to the device: a call the driver
+// carries out in one device request counts once, with all its sectors; a
+// call it must split at a hardware limit (a virtio-blk device's seg_max, an
+// SD host's blocks per command) counts once per piece. So a run of pages
+// handed to read_pages()/write_pages() shows as one request whenever the
+// device can take it whole.
 struct IoStats {
   uint64_t read_requests = 0;
   uint64_t read_sectors = 0;
@@ -39,11 +44,21 @@ class BlockDevice {
     for (uint32_t i = 0; i < count; i++) TRY(read(sector + uint64_t{i} * kSectorsPerPage, pages[i], kSectorsPerPage));
     return {};
   }
-  // Writes `count` consecutive pages of the device from `sector` on, from
-  // the separate page buffers `pages[0..count)`. A driver that can gather
-  // does it in few requests; this default writes each page on its own.
+  // The write-back counterpart of read_pages: writes the separate page
+  // buffers `pages[0..count)` (kPageBytes each, kernel memory a driver may
+  // DMA from) to `count` consecutive pages of the device from `sector` on,
+  // e.g. a run of dirty file blocks (up to 256 pages at a time). A driver
+  // that can gather does it in one device request, or the fewest its
+  // hardware limits allow, counted as one request each (IoStats); this
+  // default writes each page on its own. A request that does not lie
+  // wholly inside the device is refused before anything is written. When a
+  // device request fails, the call returns its error; pages of the run may
+  // then have been written or not.
   virtual Result<void> write_pages(uint64_t sector, const void* const* pages, uint32_t count) {
-    for (uint32_t i = 0; i < count; i++) TRY(write(sector + uint64_t{i} * kSectorsPerPage, pages[i], kSectorsPerPage));
+    uint64_t sectors = uint64_t{count} * kSectorsPerPage, size = sector_count();
+    if (sector > size || sectors > size - sector) return Error::Range;
+    for (uint32_t i = 0; i < count; i++)
+      TRY(write(sector + uint64_t{i} * kSectorsPerPage, pages[i], kSectorsPerPage));
     return {};
   }
   // Makes completed writes durable (a write cache flush), where the device

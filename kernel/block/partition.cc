@@ -52,6 +52,12 @@ Result<void> PartitionDevice::write(uint64_t sector, const void* buffer, uint32_
   return disk_->write(first_ + sector, buffer, count);
 }
 
+Result<void> PartitionDevice::write_pages(uint64_t sector, const void* const* pages, uint32_t count) {
+  uint64_t n = uint64_t{count} * kSectorsPerPage;
+  if (sector >= sectors_ || n > sectors_ - sector) return Error::Invalid;
+  return disk_->write_pages(first_ + sector, pages, count);
+}
+
 Result<void> read_partition_table(BlockDevice* disk, Table* table) {
   auto* sector = static_cast<uint8_t*>(kmalloc(kSectorSize));
   if (!sector) return Error::NoMemory;

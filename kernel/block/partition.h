@@ -11,7 +11,12 @@ class PartitionDevice final : public BlockDevice {
   PartitionDevice(BlockDevice* disk, uint64_t first_sector, uint64_t sectors, const char* name);
   Result<void> read(uint64_t sector, void* buffer, uint32_t count) override;
   Result<void> write(uint64_t sector, const void* buffer, uint32_t count) override;
+  // Requests must lie wholly inside the partition (Error::Invalid
+  // otherwise, nothing is transferred); they reach the disk unchanged but
+  // for the offset, so a run of pages stays one request there. The disk
+  // counts them (IoStats); the partition's own counters stay at zero.
   Result<void> read_pages(uint64_t sector, void* const* pages, uint32_t count) override;
+  Result<void> write_pages(uint64_t sector, const void* const* pages, uint32_t count) override;
   Result<void> flush() override { return disk_->flush(); }
   uint64_t sector_count() const override { return sectors_; }
   const char* name() const override { return name_; }

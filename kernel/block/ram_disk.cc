@@ -47,4 +47,18 @@ Result<void> RamDisk::read_pages(uint64_t sector, void* const* pages, uint32_t c
   return {};
 }
 
+Result<void> RamDisk::write_pages(uint64_t sector, const void* const* pages, uint32_t count) {
+  // Validate everything before copying anything: a refused request leaves
+  // the disk as it was.
+  uint64_t offset = TRY(locate(sector, uint64_t{count} * kSectorsPerPage));
+  if (count == 0) return {};
+  if (!pages) return Error::Invalid;
+  for (uint32_t i = 0; i < count; i++)
+    if (!pages[i]) return Error::Invalid;
+  count_write(uint64_t{count} * kSectorsPerPage);
+  for (uint32_t i = 0; i < count; i++)
+    __builtin_memcpy(base_ + offset + uint64_t{i} * kPageBytes, pages[i], kPageBytes);
+  return {};
+}
+
 }  // namespace rivet::block

@@ -31,7 +31,9 @@ class RamDisk final : public BlockDevice {
   // for a null buffer. A transfer of 0 sectors inside the disk does nothing.
   Result<void> read(uint64_t sector, void* buffer, uint32_t count) override;
   Result<void> write(uint64_t sector, const void* buffer, uint32_t count) override;
+  // One request each, whatever `count`: a memcpy per page.
   Result<void> read_pages(uint64_t sector, void* const* pages, uint32_t count) override;
+  Result<void> write_pages(uint64_t sector, const void* const* pages, uint32_t count) override;
   uint64_t sector_count() const override { return sectors_; }
   const char* name() const override { return kName; }
 

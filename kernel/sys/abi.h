@@ -124,7 +124,9 @@ struct memstat {
 
 /* diskstat(index, &d): what disk `index` (0, 1, ... in the order the kernel
  * found them) has done since boot; -1 with ENODEV past the last disk. One
- * request is one call into the disk's driver. */
+ * request is one request the driver put to the device: a whole run of
+ * pages when the device takes it at once, one per piece where the driver
+ * must split at a hardware limit. */
 struct diskstat {
   char name[16];             /* "vda", "mmcblk0", "ram0" */
   uint64_t sectors;          /* size in 512-byte sectors */

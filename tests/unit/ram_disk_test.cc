@@ -1,6 +1,7 @@
 // Tests of the RAM disk (kernel/block/ram_disk.cc): bounds, partial last
-// sectors, page reads, and the GPT reader and writer (kernel/block/gpt.cc)
-// working on one. The disk's memory is a heap block of exactly its length,
+// sectors, page reads and writes, the GPT reader and writer
+// (kernel/block/gpt.cc) working on one, and a partition (partition.cc)
+// forwarding page runs to it. The disk's memory is a heap block of exactly its length,
 // so AddressSanitizer catches any byte touched past the end.
 #include "kernel/block/ram_disk.h"
 
@@ -11,7 +12,15 @@
 #include <vector>
 
 #include "kernel/block/gpt.h"
+#include "kernel/block/partition.h"
 #include "kernel/fs/format.h"
+#include "kernel/mm/kmalloc.h"
+
+// partition.cc's sector buffer for the partition table reader.
+namespace rivet {
+void* kmalloc(size_t size) { return aligned_alloc(16, (size + 15) & ~size_t{15}); }
+void kfree(void* p) { free(p); }
+}  // namespace rivet
 
 namespace rivet::block {
 namespace {
@@ -129,6 +138,101 @@ TEST(RamDisk, ReadPages) {
   EXPECT_EQ(disk.read_pages(0, bad, 2).error(), Error::Invalid);
   EXPECT_TRUE(std::all_of(fresh.begin(), fresh.end(), [](uint8_t b) { return b == 0xab; }));
   EXPECT_EQ(disk.read_pages(0, nullptr, 1).error(), Error::Invalid);
+}
+
+// Page-sized buffers, each a separate heap block (so not adjacent), filled
+// with a pattern that tells pages apart.
+std::vector<std::vector<uint8_t>> page_buffers(size_t count, uint8_t seed) {
+  std::vector<std::vector<uint8_t>> pages(count, std::vector<uint8_t>(kPageBytes));
+  for (size_t p = 0; p < count; p++)
+    for (size_t i = 0; i < kPageBytes; i++) pages[p][i] = static_cast<uint8_t>(seed + p * 31 + i * 3 + i / 512);
+  return pages;
+}
+
+// write_pages copies separate page buffers to consecutive sectors in one
+// request (IoStats: one write request with all the sectors), touches
+// nothing around the run, and checks the range and every pointer before
+// writing anything.
+TEST(RamDisk, WritePages) {
+  constexpr size_t kPages = 8;
+  const size_t bytes = kPages * kPageBytes + 300;
+  auto m = memory(bytes);
+  std::vector<uint8_t> before(m.get(), m.get() + bytes);
+  RamDisk disk(m.get(), bytes);
+  ASSERT_TRUE(disk.init().ok());
+  auto pages = page_buffers(5, 0x40);
+  const void* ptrs[5];
+  for (size_t i = 0; i < 5; i++) ptrs[i] = pages[i].data();
+
+  ASSERT_TRUE(disk.write_pages(2 * kSectorsPerPage, ptrs, 5).ok());  // pages 2..6
+  EXPECT_EQ(disk.stats().write_requests, 1u);
+  EXPECT_EQ(disk.stats().write_sectors, 5u * kSectorsPerPage);
+  for (size_t i = 0; i < 5; i++) EXPECT_EQ(memcmp(m.get() + (i + 2) * kPageBytes, pages[i].data(), kPageBytes), 0);
+  EXPECT_EQ(memcmp(m.get(), before.data(), 2 * kPageBytes), 0);
+  EXPECT_EQ(memcmp(m.get() + 7 * kPageBytes, before.data() + 7 * kPageBytes, bytes - 7 * kPageBytes), 0);
+
+  // And back through read_pages, also one request.
+  auto back = page_buffers(5, 0);
+  void* back_ptrs[5];
+  for (size_t i = 0; i < 5; i++) back_ptrs[i] = back[i].data();
+  ASSERT_TRUE(disk.read_pages(2 * kSectorsPerPage, back_ptrs, 5).ok());
+  EXPECT_EQ(back, pages);
+  EXPECT_EQ(disk.stats().read_requests, 1u);
+
+  // Refused requests change neither the disk nor the counters: past the
+  // end (the partial last sector is not part of the disk), a null page
+  // among good ones, no page array.
+  std::vector<uint8_t> now(m.get(), m.get() + bytes);
+  EXPECT_EQ(disk.write_pages((kPages - 1) * kSectorsPerPage + 1, ptrs, 1).error(), Error::Range);
+  EXPECT_EQ(disk.write_pages((kPages - 2) * kSectorsPerPage, ptrs, 3).error(), Error::Range);
+  EXPECT_EQ(disk.write_pages(~uint64_t{0} - 3, ptrs, 1).error(), Error::Range);
+  const void* bad[3] = {ptrs[0], ptrs[1], nullptr};
+  EXPECT_EQ(disk.write_pages(0, bad, 3).error(), Error::Invalid);
+  EXPECT_EQ(disk.write_pages(0, nullptr, 1).error(), Error::Invalid);
+  EXPECT_EQ(memcmp(m.get(), now.data(), bytes), 0);
+  EXPECT_EQ(disk.stats().write_requests, 1u);
+  // The last whole page, and an empty run, are fine.
+  ASSERT_TRUE(disk.write_pages((kPages - 1) * kSectorsPerPage, ptrs, 1).ok());
+  EXPECT_EQ(memcmp(m.get() + (kPages - 1) * kPageBytes, pages[0].data(), kPageBytes), 0);
+  EXPECT_TRUE(disk.write_pages(0, ptrs, 0).ok());
+  EXPECT_EQ(disk.stats().write_requests, 2u);
+}
+
+// A partition forwards runs of pages to its disk at its offset, as one
+// request there, and refuses (never truncates) a run that crosses its end.
+TEST(RamDisk, PartitionForwardsPageRuns) {
+  constexpr size_t kPages = 16;
+  auto m = memory(kPages * kPageBytes);
+  RamDisk disk(m.get(), kPages * kPageBytes);
+  ASSERT_TRUE(disk.init().ok());
+  // Pages 4..9 of the disk, starting at sector 32.
+  PartitionDevice part(&disk, 4 * kSectorsPerPage, 6 * kSectorsPerPage, "ram0p1");
+  EXPECT_EQ(part.sector_count(), 6u * kSectorsPerPage);
+  auto pages = page_buffers(6, 0x11);
+  const void* ptrs[6];
+  for (size_t i = 0; i < 6; i++) ptrs[i] = pages[i].data();
+
+  ASSERT_TRUE(part.write_pages(kSectorsPerPage, ptrs, 5).ok());  // the partition's pages 1..5
+  EXPECT_EQ(disk.stats().write_requests, 1u);
+  EXPECT_EQ(disk.stats().write_sectors, 5u * kSectorsPerPage);
+  for (size_t i = 0; i < 5; i++) EXPECT_EQ(memcmp(m.get() + (i + 5) * kPageBytes, pages[i].data(), kPageBytes), 0);
+  auto back = page_buffers(5, 0);
+  void* back_ptrs[5];
+  for (size_t i = 0; i < 5; i++) back_ptrs[i] = back[i].data();
+  ASSERT_TRUE(part.read_pages(kSectorsPerPage, back_ptrs, 5).ok());
+  EXPECT_EQ(disk.stats().read_requests, 1u);
+  for (size_t i = 0; i < 5; i++) EXPECT_EQ(back[i], pages[i]);
+
+  // Crossing the partition's end, though the disk goes on: refused whole.
+  std::vector<uint8_t> now(m.get(), m.get() + kPages * kPageBytes);
+  EXPECT_EQ(part.write_pages(2 * kSectorsPerPage, ptrs, 5).error(), Error::Invalid);
+  EXPECT_EQ(part.write_pages(kSectorsPerPage + 1, ptrs, 5).error(), Error::Invalid);
+  EXPECT_EQ(part.write_pages(6 * kSectorsPerPage, ptrs, 1).error(), Error::Invalid);
+  EXPECT_EQ(part.write_pages(~uint64_t{0}, ptrs, 1).error(), Error::Invalid);
+  EXPECT_EQ(part.read_pages(2 * kSectorsPerPage, back_ptrs, 5).error(), Error::Invalid);
+  EXPECT_EQ(memcmp(m.get(), now.data(), now.size()), 0);
+  EXPECT_EQ(disk.stats().write_requests, 1u);
+  EXPECT_EQ(disk.stats().read_requests, 1u);
 }
 
 // A GPT written onto a RAM disk by the project's builder reads back through

@@ -446,6 +446,112 @@ TEST(SdSpi, ReadPagesScatters) {
   }
 }
 
+// Separate page buffers (each its own heap block) of distinct data, and
+// the pointer array write_pages takes.
+struct PageRun {
+  PageRun(size_t count, uint32_t seed) {
+    for (size_t i = 0; i < count; ++i) pages.push_back(pattern(4096, seed + static_cast<uint32_t>(i)));
+    for (auto& p : pages) pointers.push_back(p.data());
+  }
+  const void* const* data() const { return pointers.data(); }
+
+  std::vector<std::vector<uint8_t>> pages;
+  std::vector<const void*> pointers;
+};
+
+// Proves write_pages gathers separate page buffers into ONE multi-block
+// write (CMD25) at the right (byte) address, the right data in the right
+// blocks and nothing beside the run touched; and that it splits only at
+// host.max_blocks(): 12 blocks per command carry one page each, and a host
+// that cannot carry a page (4) writes each page in 4-block commands.
+TEST(SdSpi, WritePagesGathers) {
+  struct Case {
+    uint32_t max_blocks;
+    std::vector<uint32_t> cmd25_sectors;
+  };
+  for (const Case& c : {Case{128, {80}}, Case{12, {80, 88, 96, 104}},
+                        Case{4, {80, 84, 88, 92, 96, 100, 104, 108}}}) {
+    SCOPED_TRACE(c.max_blocks);
+    SpiRig rig(sdsc(4095, 7, 10), c.max_blocks);
+    ASSERT_TRUE(rig.sd.init().ok());
+    std::vector<uint8_t> before = rig.card.peek(79), after = rig.card.peek(112);
+    PageRun run(4, 40);
+    ASSERT_TRUE(rig.sd.write_pages(80, run.data(), 4).ok());
+    for (int i = 0; i < 4; ++i) EXPECT_TRUE(holds(rig.card, 80 + 8 * i, run.pages[i].data(), 8)) << i;
+    EXPECT_EQ(rig.card.peek(79), before);
+    EXPECT_EQ(rig.card.peek(112), after);
+    std::vector<uint32_t> bytes;
+    for (uint32_t sector : c.cmd25_sectors) bytes.push_back(sector * 512);
+    EXPECT_EQ(rig.card.arguments(25), bytes);
+    EXPECT_EQ(rig.card.count(24), 0);
+    EXPECT_EQ(rig.card.protocol_violations, 0);
+  }
+}
+
+// Proves a write_pages run that fails part-way -- a block the card rejects
+// inside the second page, or in the second command of a split run -- is an
+// error (Io), never success: the blocks before the bad one are written, the
+// transmission is stopped there (nothing after it written, no further
+// command sent), and the card recovers for the next request.
+TEST(SdSpi, WritePagesFailsMidway) {
+  {
+    SpiRig rig;
+    ASSERT_TRUE(rig.sd.init().ok());
+    PageRun run(4, 50);
+    rig.card.faults.reject_write_block = rig.card.blocks_written + 11;  // page 1, block 3
+    std::vector<uint8_t> old = rig.card.peek(200 + 11), old_last = rig.card.peek(200 + 31);
+    EXPECT_EQ(rig.sd.write_pages(200, run.data(), 4).error(), Error::Io);
+    EXPECT_EQ(rig.card.count(25), 1);
+    EXPECT_EQ(rig.card.count(12), 1);
+    EXPECT_TRUE(holds(rig.card, 200, run.pages[0].data(), 8));
+    EXPECT_TRUE(holds(rig.card, 208, run.pages[1].data(), 3));
+    EXPECT_EQ(rig.card.peek(200 + 11), old);
+    EXPECT_EQ(rig.card.peek(200 + 31), old_last);
+    EXPECT_EQ(rig.card.protocol_violations, 0);
+    ASSERT_TRUE(rig.sd.write_pages(200, run.data(), 4).ok());
+    for (int i = 0; i < 4; ++i) EXPECT_TRUE(holds(rig.card, 200 + 8 * i, run.pages[i].data(), 8));
+  }
+  {
+    SpiRig rig(sdhc(), 16);  // two pages per command
+    ASSERT_TRUE(rig.sd.init().ok());
+    PageRun run(6, 60);
+    rig.card.faults.reject_write_block = rig.card.blocks_written + 16;  // the second command's first block
+    std::vector<uint8_t> old = rig.card.peek(316);
+    EXPECT_EQ(rig.sd.write_pages(300, run.data(), 6).error(), Error::Io);
+    EXPECT_EQ(rig.card.arguments(25), (std::vector<uint32_t>{300, 316}));
+    EXPECT_TRUE(holds(rig.card, 300, run.pages[0].data(), 8));
+    EXPECT_TRUE(holds(rig.card, 308, run.pages[1].data(), 8));
+    EXPECT_EQ(rig.card.peek(316), old);
+    // A failed status after programming is an error too.
+    ASSERT_TRUE(rig.sd.write_pages(300, run.data(), 2).ok());
+    rig.card.faults.status_errors = 0x20;
+    EXPECT_EQ(rig.sd.write_pages(300, run.data(), 2).error(), Error::Io);
+  }
+}
+
+// Proves write_pages is refused whole before anything reaches the card: a
+// run crossing the card's end, a null page among good ones, no page array.
+TEST(SdSpi, WritePagesRefusedWhole) {
+  SpiRig rig(sdsc(1000, 3, 9));
+  ASSERT_TRUE(rig.sd.init().ok());
+  const uint64_t n = rig.sd.sector_count();
+  PageRun run(3, 70);
+  const uint64_t bytes_before = rig.bus.bytes;
+  const size_t commands_before = rig.card.log.size();
+  EXPECT_EQ(rig.sd.write_pages(n - 7, run.data(), 1).error(), Error::Range);
+  EXPECT_EQ(rig.sd.write_pages(n - 16, run.data(), 3).error(), Error::Range);
+  EXPECT_EQ(rig.sd.write_pages(~0ull - 7, run.data(), 1).error(), Error::Range);
+  const void* bad[3] = {run.pointers[0], nullptr, run.pointers[2]};
+  EXPECT_EQ(rig.sd.write_pages(0, bad, 3).error(), Error::Invalid);
+  EXPECT_EQ(rig.sd.write_pages(0, nullptr, 1).error(), Error::Invalid);
+  EXPECT_TRUE(rig.sd.write_pages(0, run.data(), 0).ok());
+  EXPECT_EQ(rig.bus.bytes, bytes_before);
+  EXPECT_EQ(rig.card.log.size(), commands_before);
+  // The last whole page of the card is fine.
+  ASSERT_TRUE(rig.sd.write_pages(n - 8, run.data(), 1).ok());
+  EXPECT_TRUE(holds(rig.card, n - 8, run.pages[0].data(), 8));
+}
+
 // Proves requests outside the card (or malformed) are refused before any
 // byte reaches the card, and that zero-length requests do nothing.
 TEST(SdSpi, OutOfRangeNeverTouchesCard) {
@@ -780,6 +886,51 @@ TEST(SdNative, ReadPagesSegments) {
   ASSERT_TRUE(rig.sd.read_pages(4096, pointers.data(), 10).ok());
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(holds(rig.card, 4096 + 8 * i, pages[i].data(), 8));
   EXPECT_EQ(rig.card.arguments(18), (std::vector<uint32_t>{4096, 4096 + 64}));
+}
+
+// Proves write_pages on the native host: a write-back run of 256 pages
+// (1 MiB) is ONE CMD25 on a host that carries 65535 blocks (the DesignWare
+// controller), waited for with CMD13; with 64 blocks per command the same
+// kind of run is split at 8 pages, and only there.
+TEST(SdNative, WritePagesOneCommand) {
+  {
+    NativeRig rig(sdhc(), 65535);
+    ASSERT_TRUE(rig.sd.init().ok());
+    PageRun run(256, 80);
+    int status_before = rig.card.count(13);
+    ASSERT_TRUE(rig.sd.write_pages(8192, run.data(), 256).ok());
+    EXPECT_EQ(rig.card.arguments(25), std::vector<uint32_t>{8192});
+    EXPECT_EQ(rig.card.count(24), 0);
+    EXPECT_GT(rig.card.count(13), status_before);
+    EXPECT_EQ(rig.card.blocks_written, 2048);
+    for (int i = 0; i < 256; ++i) ASSERT_TRUE(holds(rig.card, 8192 + 8 * i, run.pages[i].data(), 8)) << i;
+    EXPECT_EQ(rig.card.protocol_violations, 0);
+  }
+  {
+    NativeRig rig(sdhc(), 64);
+    ASSERT_TRUE(rig.sd.init().ok());
+    PageRun run(10, 90);
+    ASSERT_TRUE(rig.sd.write_pages(4096, run.data(), 10).ok());
+    EXPECT_EQ(rig.card.arguments(25), (std::vector<uint32_t>{4096, 4096 + 64}));
+    for (int i = 0; i < 10; ++i) EXPECT_TRUE(holds(rig.card, 4096 + 8 * i, run.pages[i].data(), 8)) << i;
+  }
+}
+
+// Proves a native write_pages that fails mid-way (a block rejected in the
+// third page) is Io, with nothing after the bad block written, and that the
+// card is re-identified and takes the run afterwards.
+TEST(SdNative, WritePagesFailsMidway) {
+  NativeRig rig;
+  ASSERT_TRUE(rig.sd.init().ok());
+  PageRun run(4, 100);
+  rig.card.faults.reject_write_block = rig.card.blocks_written + 20;
+  std::vector<uint8_t> old = rig.card.peek(520);
+  EXPECT_EQ(rig.sd.write_pages(500, run.data(), 4).error(), Error::Io);
+  EXPECT_EQ(rig.card.count(25), 1);
+  EXPECT_TRUE(holds(rig.card, 500, run.pages[0].data(), 8));
+  EXPECT_EQ(rig.card.peek(520), old);
+  ASSERT_TRUE(rig.sd.write_pages(500, run.data(), 4).ok());
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(holds(rig.card, 500 + 8 * i, run.pages[i].data(), 8)) << i;
 }
 
 // Proves the native write path waits for programming (CMD13 until

@@ -9,7 +9,9 @@ rivet_unit_test(sifive_spi_test
 rivet_unit_test(ram_disk_test
   ${CMAKE_SOURCE_DIR}/tests/unit/ram_disk_test.cc
   ${CMAKE_SOURCE_DIR}/kernel/block/ram_disk.cc
+  ${CMAKE_SOURCE_DIR}/kernel/block/partition.cc
   ${CMAKE_SOURCE_DIR}/kernel/block/gpt.cc
+  ${CMAKE_SOURCE_DIR}/kernel/lib/format.cc
   ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
 
 rivet_unit_test(root_test

@@ -490,22 +490,42 @@ Result<void> Card::write(uint64_t sector, const void* buffer, uint32_t count) {
   return {};
 }
 
+uint32_t Card::pages_per_command() const { return max_run() / kSectorsPerPage; }
+
 Result<void> Card::read_pages(uint64_t sector, void* const* pages, uint32_t count) {
+  return transfer_pages(sector, pages, count, false);
+}
+
+Result<void> Card::write_pages(uint64_t sector, const void* const* pages, uint32_t count) {
+  // The host only reads from the pages of a write.
+  return transfer_pages(sector, const_cast<void* const*>(pages), count, true);
+}
+
+// A run of pages as multi-block commands (CMD18/CMD25) scattered over the
+// pages by the host, split only at host.max_blocks(). Failures are handled
+// as in write(): a write stops at the first failed command (the host has
+// stopped the transmission; the card's state is checked by the next call).
+Result<void> Card::transfer_pages(uint64_t sector, void* const* pages, uint32_t count, bool write) {
   TRY(check_request(sector, uint64_t{count} * kSectorsPerPage, pages));
   if (count == 0) return {};
   for (uint32_t i = 0; i < count; ++i)
     if (!pages[i]) return Error::Invalid;
   TRY(ensure_ready());
-  const uint32_t pages_per_run = max_run() / kSectorsPerPage;
-  // A host that cannot carry one page per command gets page-sized reads,
-  // which read() splits further.
-  if (pages_per_run == 0) return BlockDevice::read_pages(sector, pages, count);
+  const uint32_t pages_per_run = pages_per_command();
+  // A host that cannot carry one page per command gets page-sized
+  // transfers, which read() and write() split further.
+  if (pages_per_run == 0) {
+    if (!write) return BlockDevice::read_pages(sector, pages, count);
+    for (uint32_t i = 0; i < count; i++) TRY(this->write(sector + uint64_t{i} * kSectorsPerPage, pages[i], kSectorsPerPage));
+    return {};
+  }
   for (uint32_t done = 0; done < count;) {
     uint32_t n = count - done < pages_per_run ? count - done : pages_per_run;
     Data data;
     data.segments = pages + done;
     data.segment_bytes = kPageBytes;
     data.blocks = n * kSectorsPerPage;
+    data.write = write;
     TRY(note(transfer_run(sector + uint64_t{done} * kSectorsPerPage, data)));
     done += n;
   }

@@ -92,8 +92,17 @@ class Card final : public block::BlockDevice {
   // Error::Range before anything is sent to it.
   Result<void> read(uint64_t sector, void* buffer, uint32_t count) override;
   Result<void> write(uint64_t sector, const void* buffer, uint32_t count) override;
-  // One multi-block command per run of pages, scattered by the host.
+  // A run of pages is one multi-block command (CMD18 / CMD25) scattered
+  // over the pages by the host; split only where it exceeds
+  // pages_per_command(). Refused whole (Range, Invalid for a null page)
+  // before anything reaches the card.
   Result<void> read_pages(uint64_t sector, void* const* pages, uint32_t count) override;
+  Result<void> write_pages(uint64_t sector, const void* const* pages, uint32_t count) override;
+  // Whole pages one multi-block command carries (host.max_blocks() / 8);
+  // 0 when the host cannot carry a page in one command.
+  uint32_t pages_per_command() const;
+  // Sectors one command carries (host.max_blocks(), at least 1).
+  uint32_t blocks_per_command() const { return max_run(); }
   Result<void> flush() override;
   uint64_t sector_count() const override { return info_.sectors; }
   const char* name() const override { return name_; }
@@ -119,6 +128,7 @@ class Card final : public block::BlockDevice {
   Result<void> note(Result<void> result);
   uint32_t max_run() const;
   Result<void> transfer_run(uint64_t sector, Data& data);
+  Result<void> transfer_pages(uint64_t sector, void* const* pages, uint32_t count, bool write);
   Result<void> wait_programmed();
 
   Host& host_;
