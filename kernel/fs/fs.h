@@ -67,4 +67,8 @@ void end_op();
 // change is on the device, then flushes it.
 void sync();
 
+inline constexpr uint64_t kWriteBackDelaySeconds = 5;
+// The periodic flush (the "flush" kernel thread, once a second): writes back dirty file data and inodes older than kWriteBackDelaySeconds (5 s, like ext4's commit interval) and commits the log.
+void write_back_expired();
+
 }  // namespace rivet::fs
