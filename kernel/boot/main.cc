@@ -51,13 +51,27 @@ void run_global_constructors() {
 
 block::BlockDevice* g_root_partition = nullptr;
 
-// The first process's kernel thread: mount the root file system and become
-// /bin/init. Runs in process context, so disk I/O can sleep.
+// The "flush" kernel thread: once a second, the file system writes back
+// what has been dirty for longer than fs::kWriteBackDelaySeconds.
+[[noreturn]] void flush_thread(void*) {
+  for (;;) {
+    (void)pause_ticks(timer::kTicksPerSecond);  // only fails if killed, and it cannot be
+    fs::write_back_expired();
+  }
+}
+
+// The first process's kernel thread: mount the root file system, start the
+// flush thread (pid 2) and become /bin/init. Runs in process context, so
+// disk I/O can sleep.
 void first_process_body() {
   if (auto r = fs::mount_root(g_root_partition); !r) {
     kprintf("rivet: cannot mount the root file system on %s: %s\n", g_root_partition->name(), error_name(r.error()));
     monitor::run();
   }
+  // Not fatal: without it, data still reaches the disk on fsync, sync and
+  // power off.
+  if (auto r = start_kernel_thread("flush", flush_thread, nullptr); !r)
+    kprintf("rivet: cannot start the flush thread: %s\n", error_name(r.error()));
   static const char* const argv[] = {"init", nullptr};
   if (auto r = exec_kernel("/bin/init", argv); !r) {
     kprintf("rivet: cannot run /bin/init: %s\n", error_name(r.error()));

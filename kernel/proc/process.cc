@@ -43,29 +43,36 @@ void fork_return() {
   arch::user_trap_return();
 }
 
-// Finds an unused slot and gives it a pid, a trapframe page and a fresh
-// kernel context. Returns with p->lock held.
-Result<Process*> allocate_process() {
+// A kernel thread starts here, like fork_return, with its lock held.
+[[noreturn]] void kernel_thread_start();
+
+// Finds an unused slot and gives it a pid and a fresh kernel context; a
+// user process (user) also gets a trapframe page. Returns with p->lock held.
+Result<Process*> allocate_process(bool user) {
   for (Process& p : g_processes) {
     p.lock.lock();
     if (p.state != ProcState::Unused) {
       p.lock.unlock();
       continue;
     }
-    auto frame = mm::alloc_zeroed_page();
-    if (!frame) {
-      p.lock.unlock();
-      return frame.error();
+    if (user) {
+      auto frame = mm::alloc_zeroed_page();
+      if (!frame) {
+        p.lock.unlock();
+        return frame.error();
+      }
+      p.trapframe_pa = frame.value().value;
+      p.trapframe = mm::phys_to_virt<TrapFrame>(frame.value());
     }
     p.pid = allocate_pid();
-    p.pgid = p.pid;
+    // A kernel thread is in no process group, so no Ctrl-C can reach it.
+    p.pgid = user ? p.pid : 0;
+    p.kernel_thread = !user;
     p.state = ProcState::Used;
     p.killed = false;
     p.exit_status = 0;
-    p.trapframe_pa = frame.value().value;
-    p.trapframe = mm::phys_to_virt<TrapFrame>(frame.value());
     p.context = Context{};
-    p.context.ra = reinterpret_cast<uint64_t>(&fork_return);
+    p.context.ra = user ? reinterpret_cast<uint64_t>(&fork_return) : reinterpret_cast<uint64_t>(&kernel_thread_start);
     p.context.sp = p.kernel_stack_top;
     return &p;
   }
@@ -84,6 +91,9 @@ void free_process(Process* p) {
   p->pgid = 0;
   p->parent = nullptr;
   p->name[0] = 0;
+  p->kernel_thread = false;
+  p->thread_fn = nullptr;
+  p->thread_arg = nullptr;
   p->channel = nullptr;
   p->killed = false;
   p->exit_status = 0;
@@ -96,6 +106,22 @@ void copy_name(char* dst, const char* src) {
   dst[i] = 0;
 }
 
+void kernel_thread_start() {
+  Process* p = current();
+  void (*fn)(void*) = p->thread_fn;
+  void* arg = p->thread_arg;
+  p->lock.unlock();  // interrupts come back on (the scheduler had them on)
+  fn(arg);
+  // The body returned: the thread ends here, with nothing to report and
+  // nobody to wait for it. The slot becomes Unused under its lock, which
+  // the scheduler holds until it has switched off this stack, so nobody can
+  // take the slot (and its stack) while this thread still runs on it.
+  p->lock.lock();
+  free_process(p);
+  sched();
+  panic("kernel thread ran after it ended");
+}
+
 }  // namespace
 
 Result<void> processes_init() {
@@ -104,7 +130,7 @@ Result<void> processes_init() {
 }
 
 Result<void> start_first_process(void (*body)()) {
-  Process* p = TRY(allocate_process());
+  Process* p = TRY(allocate_process(/*user=*/true));
   auto as = mm::AddressSpace::create(mm::PhysAddr(p->trapframe_pa));
   if (!as) {
     free_process(p);
@@ -120,10 +146,22 @@ Result<void> start_first_process(void (*body)()) {
   return {};
 }
 
+Result<void> start_kernel_thread(const char* name, void (*fn)(void*), void* arg) {
+  Process* p = TRY(allocate_process(/*user=*/false));
+  // No address space, trapframe, files, cwd or parent: the slot was freed
+  // with none, and nothing else touches a Used slot.
+  p->thread_fn = fn;
+  p->thread_arg = arg;
+  copy_name(p->name, name);
+  make_runnable_locked(p);
+  p->lock.unlock();
+  return {};
+}
+
 Result<int> fork_current() {
   Process* parent = current();
   parent->address_space->make_room();  // the child's first pages
-  Process* child = TRY(allocate_process());
+  Process* child = TRY(allocate_process(/*user=*/true));
   // The child is Used, not Runnable: nothing else touches it, so its lock
   // can go while its memory is set up (which may sleep on swap I/O).
   child->lock.unlock();
@@ -166,6 +204,8 @@ Result<int> fork_current() {
 
 void exit_current(int status) {
   Process* p = current();
+  // Only system calls and user faults exit, and a kernel thread makes none.
+  if (p->kernel_thread) panic("exit_current: kernel thread %s (pid %d)", p->name, p->pid);
   if (p == g_init) {
     // Not a kernel bug: user space has ended. Nothing can adopt orphans or
     // start a shell any more, so keep the disk consistent and stop, with a
@@ -252,8 +292,10 @@ Result<void> kill_process(int pid) {
     SpinlockGuard guard(p.lock);
     if (p.pid != pid || p.state == ProcState::Unused) continue;
     // Killing init would take the whole system down with it; Linux refuses
-    // too (init ignores signals it has no handler for).
-    if (&p == g_init) return Error::NotPermitted;
+    // too (init ignores signals it has no handler for). A kernel thread has
+    // no user context to return to and die in (Linux's kernel threads
+    // ignore signals as well).
+    if (&p == g_init || p.kernel_thread) return Error::NotPermitted;
     p.killed = true;
     // Wake it so it notices; interruptible waits check killed().
     if (p.state == ProcState::Sleeping) make_runnable_locked(&p);
@@ -267,7 +309,9 @@ int kill_group(int pgid) {
   if (pgid <= 0) return 0;
   for (Process& p : g_processes) {
     SpinlockGuard guard(p.lock);
-    if (p.pgid != pgid || p.state == ProcState::Unused || p.state == ProcState::Zombie || &p == g_init) continue;
+    if (p.pgid != pgid || p.state == ProcState::Unused || p.state == ProcState::Zombie || &p == g_init ||
+        p.kernel_thread)
+      continue;
     p.killed = true;
     if (p.state == ProcState::Sleeping) make_runnable_locked(&p);
     n++;

@@ -1,6 +1,9 @@
 // Processes. xv6's model: a fixed table of Process slots, each with a
 // kernel thread (its own kernel stack and saved context) that runs the
-// process's system calls and traps.
+// process's system calls and traps. A slot may also hold a kernel thread
+// alone (kernel_thread set): no address space, no trapframe, no parent, no
+// files; it never returns to user space, cannot be killed and is never
+// reaped (process_table.h: start_kernel_thread).
 //
 // Locking: Process::lock guards state, channel, killed, exit_status and pid;
 // the global wait lock guards every parent pointer. The other fields belong
@@ -53,7 +56,8 @@ struct Process {
   bool killed = false;
   int exit_status = 0;
   int pid = 0;
-  int pgid = 0;                   // process group (for Ctrl-C on the console)
+  int pgid = 0;                   // process group (for Ctrl-C on the console); 0 for kernel threads
+  bool kernel_thread = false;     // set when the slot is taken, constant until it is freed
 
   // Guarded by the wait lock.
   Process* parent = nullptr;
@@ -67,6 +71,9 @@ struct Process {
   fs::File* files[NOFILE] = {};
   fs::Inode* cwd = nullptr;
   char name[16] = {};
+  // A kernel thread's body and its argument (kernel_thread only).
+  void (*thread_fn)(void*) = nullptr;
+  void* thread_arg = nullptr;
 
   // Floating point, saved lazily: only when another process needs the
   // registers of the hart that holds them.

@@ -1,6 +1,7 @@
 """What a person at the console does, end to end on a booted Rivet:
   - pipes, `<`, `>`, `>>`, `;` and `&` in the shell;
-  - the utilities (echo, cat, ls, grep, wc, mkdir, rm, ln, cp, mv, kill);
+  - the utilities (echo, cat, ls, grep, wc, mkdir, rm, ln, cp, mv, kill,
+    sync);
   - line editing in the kernel's console: backspace, Ctrl-U, up-arrow
     history;
   - Ctrl-C stops the foreground program and only it (a background job lives
@@ -39,6 +40,12 @@ def main():
         rivet_system.run(q, "rm /tmp/d/a /tmp/d/b /tmp/d/c")
         names = [line.split()[0] for line in rivet_system.run(q, "ls /tmp/d").splitlines() if line.strip()]
         assert sorted(names) == [".", ".."], names
+        # sync prints nothing and the shell goes on; what was written is there.
+        rivet_system.run(q, "echo durable > /tmp/s")
+        out = rivet_system.run(q, "sync")
+        assert out.strip() == "", "sync printed %r" % out
+        expect_output(q, "sync; cat /tmp/s; sync", r"^durable\n$")
+        rivet_system.run(q, "rm /tmp/s")
         expect_output(q, "cat /tmp/nonexistent", r"cat: .*ENOENT")
         expect_output(q, "nosuchprogram", r"nosuchprogram.*(not found|ENOENT)")
         expect_output(q, "hello_cpp", r"[Hh]ello")

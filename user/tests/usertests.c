@@ -986,6 +986,131 @@ static void test_console(void) {
 }
 
 // ===================================================================================
+// Durability: fsync, fdatasync, sync, posix_fadvise
+// ===================================================================================
+
+// The descriptors fsync and fdatasync refuse: pipes and devices have
+// nothing to sync (EINVAL), bad descriptors are EBADF.
+static void test_fsync_bad(void) {
+  int fds[2];
+  OK(pipe(fds));
+  for (int i = 0; i < 2; i++) {
+    FAILS(EINVAL, fsync(fds[i]));
+    FAILS(EINVAL, fdatasync(fds[i]));
+  }
+  close(fds[0]);
+  close(fds[1]);
+  int con = OK(open("/dev/console", O_RDWR));
+  FAILS(EINVAL, fsync(con));
+  FAILS(EINVAL, fdatasync(con));
+  close(con);
+  // Standard output, when it is the console (it may be redirected).
+  struct stat st;
+  if (fstat(1, &st) == 0 && st.type == T_DEVICE) FAILS(EINVAL, fsync(1));
+  FAILS(EBADF, fsync(-1));
+  FAILS(EBADF, fdatasync(-1));
+  FAILS(EBADF, fsync(99));
+  FAILS(EBADF, fdatasync(99));
+  FAILS(EBADF, fsync(NOFILE));
+  // A descriptor just closed.
+  FAILS(EBADF, fsync(con));
+  FAILS(EBADF, fdatasync(con));
+}
+
+// fsync and fdatasync on a file succeed, after writes and with none, and
+// the data reads back; a read-only descriptor and a directory may be
+// synced too (as on Linux).
+static void test_fsync(void) {
+  static char data[3 * PAGE + 100];
+  for (int i = 0; i < (int)sizeof data; i++) data[i] = (char)('a' + i % 26);
+  int fd = create_file("fsync.tmp", data, sizeof data);
+  OK(fsync(fd));
+  OK(fsync(fd));  // nothing new: still fine
+  OK(write(fd, "tail", 4));
+  OK(fdatasync(fd));
+  // Overwrite in place (size unchanged) and sync the data only.
+  OK(close(fd));
+  fd = OK(open("fsync.tmp", O_RDWR));
+  OK(write(fd, "HEAD", 4));
+  OK(fdatasync(fd));
+  OK(fsync(fd));
+  close(fd);
+  static char back[sizeof data + 16];
+  int n = read_file("fsync.tmp", back, sizeof back);
+  CHECK(n == (int)sizeof data + 4, "read back %d bytes, expected %d", n, (int)sizeof data + 4);
+  CHECK(memcmp(back, "HEAD", 4) == 0, "the overwritten head did not read back");
+  CHECK(memcmp(back + 4, data + 4, sizeof data - 4) == 0, "the data did not read back");
+  CHECK(memcmp(back + sizeof data, "tail", 4) == 0, "the appended tail did not read back");
+  fd = OK(open("fsync.tmp", O_RDONLY));
+  OK(fsync(fd));
+  OK(fdatasync(fd));
+  close(fd);
+  fd = OK(open(".", O_RDONLY));
+  OK(fsync(fd));
+  close(fd);
+  OK(unlink("fsync.tmp"));
+}
+
+// sync() always succeeds, with and without anything to write; written
+// data reads back after it.
+static void test_sync(void) {
+  CHECK(sync() == 0, "sync: %s", strerror(errno));
+  write_file("sync.tmp", "synced data", 11);
+  CHECK(sync() == 0, "sync: %s", strerror(errno));
+  CHECK(sync() == 0, "sync again: %s", strerror(errno));
+  char back[32];
+  int n = read_file("sync.tmp", back, sizeof back);
+  CHECK(n == 11 && memcmp(back, "synced data", 11) == 0, "read back %d bytes: %s", n, back);
+  OK(unlink("sync.tmp"));
+  CHECK(sync() == 0, "sync after unlink: %s", strerror(errno));
+}
+
+// posix_fadvise: a pipe is ESPIPE, unknown advice and negative ranges are
+// EINVAL, bad descriptors EBADF; every known advice is accepted on a file,
+// and DONTNEED leaves the file's contents as they were.
+static void test_fadvise(void) {
+  int fds[2];
+  OK(pipe(fds));
+  FAILS(ESPIPE, posix_fadvise(fds[0], 0, 0, POSIX_FADV_DONTNEED));
+  FAILS(ESPIPE, posix_fadvise(fds[1], 0, 0, POSIX_FADV_NORMAL));
+  close(fds[0]);
+  close(fds[1]);
+  FAILS(EBADF, posix_fadvise(-1, 0, 0, POSIX_FADV_NORMAL));
+  FAILS(EBADF, posix_fadvise(99, 0, 0, POSIX_FADV_NORMAL));
+  FAILS(EBADF, posix_fadvise(fds[0], 0, 0, POSIX_FADV_NORMAL));  // closed
+
+  static char data[5 * PAGE + 123];
+  for (int i = 0; i < (int)sizeof data; i++) data[i] = (char)(i * 7 + i / PAGE);
+  int fd = create_file("fadvise.tmp", data, sizeof data);
+  FAILS(EINVAL, posix_fadvise(fd, 0, 0, 99));
+  FAILS(EINVAL, posix_fadvise(fd, 0, 0, -1));
+  FAILS(EINVAL, posix_fadvise(fd, 0, 0, POSIX_FADV_NOREUSE + 1));
+  FAILS(EINVAL, posix_fadvise(fd, -1, 0, POSIX_FADV_DONTNEED));
+  FAILS(EINVAL, posix_fadvise(fd, 0, -1, POSIX_FADV_DONTNEED));
+  FAILS(EINVAL, posix_fadvise(fd, -PAGE, PAGE, POSIX_FADV_NORMAL));
+  for (int advice = POSIX_FADV_NORMAL; advice <= POSIX_FADV_NOREUSE; advice++)
+    CHECK(posix_fadvise(fd, 0, 0, advice) == 0, "advice %d: %s", advice, strerror(errno));
+  // DONTNEED over all of it (len 0: to the end), part of it, and past the
+  // end, right after writing (the pages may still be dirty).
+  OK(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+  OK(posix_fadvise(fd, PAGE, 2 * PAGE, POSIX_FADV_DONTNEED));
+  OK(posix_fadvise(fd, 100 * PAGE, PAGE, POSIX_FADV_DONTNEED));
+  close(fd);
+  static char back[sizeof data + 16];
+  int n = read_file("fadvise.tmp", back, sizeof back);
+  CHECK(n == (int)sizeof data, "read back %d bytes after DONTNEED, expected %d", n, (int)sizeof data);
+  CHECK(memcmp(back, data, sizeof data) == 0, "DONTNEED changed the file's data");
+  // Dropped pages come back from the disk; a second drop after reading
+  // them changes nothing either.
+  fd = OK(open("fadvise.tmp", O_RDONLY));
+  OK(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+  close(fd);
+  n = read_file("fadvise.tmp", back, sizeof back);
+  CHECK(n == (int)sizeof data && memcmp(back, data, sizeof data) == 0, "the data changed after a second DONTNEED");
+  OK(unlink("fadvise.tmp"));
+}
+
+// ===================================================================================
 // Pipes
 // ===================================================================================
 
@@ -1287,6 +1412,21 @@ static void test_killinit(void) {
   FAILS(EPERM, kill(1));
 }
 
+// The kernel's "flush" thread is pid 2 (started right after the root is
+// mounted): it cannot be killed, and it is nobody's child.
+static void test_killkthread(void) {
+  FAILS(EPERM, kill(2));
+  FAILS(EPERM, kill(2));  // still there: not ESRCH
+  // It is not this process's child, nor its children's.
+  int pid = fork_or_fail();
+  if (pid == 0) {
+    FAILS(ECHILD, wait(0));
+    FAILS(EPERM, kill(2));
+    exit(0);
+  }
+  wait_ok(pid, "kill 2 from a child");
+}
+
 // pause sleeps at least the given ticks; uptime advances.
 static void test_pause(void) {
   int t0 = OK(uptime());
@@ -1516,6 +1656,10 @@ static const struct test tests[] = {
     {"fourfiles", test_fourfiles, 1, 0},
     {"iref", test_iref, 1, 0},
     {"console", test_console, 1, 0},
+    {"fsync_bad", test_fsync_bad, 1, 0},
+    {"fsync", test_fsync, 1, 0},
+    {"sync", test_sync, 1, 0},
+    {"fadvise", test_fadvise, 1, 0},
     {"pipe", test_pipe, 1, 0},
     {"pipe_epipe", test_pipe_epipe, 1, 0},
     {"pipe_deep", test_pipe_deep, 1, 0},
@@ -1526,6 +1670,7 @@ static const struct test tests[] = {
     {"reparent", test_reparent, 1, 0},
     {"kill", test_kill, 1, 0},
     {"killinit", test_killinit, 1, 0},
+    {"killkthread", test_killkthread, 1, 0},
     {"pause", test_pause, 1, 0},
     {"exec", test_exec, 1, 0},
     {"execbad", test_execbad, 1, 0},
