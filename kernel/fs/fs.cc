@@ -213,8 +213,5 @@ void write_back_expired() {
   if (fs) write_back_all(*fs, /*only_expired=*/true);
 }
 
-// A stand-in: the page cache provides it. Until file data is cached, every
-// write() is committed by its own operation and nothing waits to be written.
-void write_back_expired() {}
 
 }  // namespace rivet::fs

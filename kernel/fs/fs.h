@@ -66,8 +66,4 @@ void sync();
 // writes back files dirty for kWriteBackDelaySeconds (page_cache.h).
 void write_back_expired();
 
-inline constexpr uint64_t kWriteBackDelaySeconds = 5;
-// The periodic flush (the "flush" kernel thread, once a second): writes back dirty file data and inodes older than kWriteBackDelaySeconds (5 s, like ext4's commit interval) and commits the log.
-void write_back_expired();
-
 }  // namespace rivet::fs
