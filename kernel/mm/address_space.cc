@@ -27,8 +27,9 @@ PageTableEntry swap_entry(uint64_t slot) { return PageTableEntry{(slot << 10) | 
 
 // Frees the user pages mapped below kUserLimit, the swap slots of pages
 // that are out, and every table page of the tree rooted at `table` (the
-// trampoline and trapframe are not ours).
-void free_tree(PhysAddr table, int level, uint64_t base) {
+// trampoline and trapframe are not ours). References are dropped in
+// batches: one lock round trip per 64 pages.
+void free_tree(PhysAddr table, int level, uint64_t base, PageBatch& pages) {
   auto* entries = phys_to_virt<PageTableEntry>(table);
   for (unsigned i = 0; i < 512; i++) {
     PageTableEntry e = entries[i];
@@ -38,12 +39,12 @@ void free_tree(PhysAddr table, int level, uint64_t base) {
     }
     uint64_t va = base + (static_cast<uint64_t>(i) << (kPageShift + 9 * level));
     if (e.leaf()) {
-      if (va < kUserLimit) page_put(e.phys());
+      if (va < kUserLimit) pages.add(e.phys());
     } else {
-      free_tree(e.phys(), level - 1, va);
+      free_tree(e.phys(), level - 1, va, pages);
     }
   }
-  page_put(table);
+  pages.add(table);
 }
 
 bool permits(uint32_t prot, Access access) {
@@ -184,7 +185,10 @@ void AddressSpace::release_files() {
 
 void AddressSpace::destroy() {
   release_files();
-  free_tree(page_table_.root(), 2, 0);
+  {
+    PageBatch pages(PageBatch::kPut);
+    free_tree(page_table_.root(), 2, 0, pages);
+  }  // the last batch goes back here
   for (Vma* v = vmas_; v;) {
     Vma* next = v->next;
     kdelete(v);
@@ -554,55 +558,73 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
     // Share every present page. Private writable pages become copy-on-write
     // in both; shared pages stay shared (clean in the child). Pages out on
     // swap: the child names the same slots (each swap-in makes a private
-    // copy).
+    // copy). One leaf table at a time: the child's table is found or made
+    // once per 2 MiB, its entries are written directly, and the references
+    // the child takes are counted in batches (flushed before anything that
+    // reads reference counts or could free a page: make_room, swap_write,
+    // the end of the VMA).
     Result<void> failed;
     uint64_t visited = 0;
-    page_table_.for_each_entry(v->start, v->end, [&](uint64_t va, PageTableEntry& e) {
+    PageBatch shared(PageBatch::kGet);
+    bool swap_on = swap_enabled();
+    bool vma_shared = v->flags & kVmaShared;
+    page_table_.for_each_leaf_table(v->start, v->end, [&](uint64_t base, PageTableEntry* parent) {
       if (!failed.ok()) return;
-      // The child's page tables need pages too (for swapped pages as well
-      // as present ones): under memory pressure, push some of the parent's
-      // unshared pages out as we go (the page at hand among them, perhaps:
-      // then it is shared as a swapped page below).
-      if (swap_enabled() && (++visited & 63) == 0) {
-        make_room();
-        short_of_memory = short_of_memory || page_stats().free_pages < kForkSwapBelow;
-      }
-      // Short of memory, an unshared private page goes to swap now and the
-      // child shares the slot: pages shared in memory could be pushed out by
-      // neither process, pages shared on swap come back privately to each.
-      if (short_of_memory && e.valid() && !(v->flags & kVmaShared) && !(e.phys() == zero_page()) &&
-          page_refcount(e.phys()) == 1 && e.flags().has(Pte::User)) {
-        if (auto slot = swap_write(e.phys())) {
-          page_put(e.phys());
-          e = swap_entry(slot.value());
+      unsigned first = v->start > base ? static_cast<unsigned>((v->start - base) >> kPageShift) : 0;
+      unsigned last = v->end - base >= kMegaPageSize ? 512 : static_cast<unsigned>((v->end - base) >> kPageShift);
+      PageTableEntry* table = nullptr;  // the child's, made at the first entry it needs
+      for (unsigned i = first; i < last; i++) {
+        PageTableEntry& e = parent[i];
+        if (e.raw == 0 || (e.valid() && !e.leaf())) continue;
+        // The child's page tables need pages too (for swapped pages as well
+        // as present ones): under memory pressure, push some of the parent's
+        // unshared pages out as we go (the page at hand among them, perhaps:
+        // then it is shared as a swapped page below).
+        if (swap_on && (++visited & 63) == 0) {
+          shared.flush();
+          make_room();
+          short_of_memory = short_of_memory || page_stats().free_pages < kForkSwapBelow;
         }
-      }
-      if (is_swapped(e)) {
-        auto ce = child->page_table_.walk(VirtAddr(va), true);
-        if (!ce) {
-          failed = ce.error();
-          return;
+        if (!e.valid() && !is_swapped(e)) continue;
+        // Short of memory, an unshared private page goes to swap now and the
+        // child shares the slot: pages shared in memory could be pushed out by
+        // neither process, pages shared on swap come back privately to each.
+        if (short_of_memory && e.valid() && !vma_shared && !(e.phys() == zero_page()) && e.flags().has(Pte::User)) {
+          shared.flush();
+          if (page_refcount(e.phys()) == 1) {
+            if (auto slot = swap_write(e.phys())) {
+              page_put(e.phys());
+              e = swap_entry(slot.value());
+            }
+          }
         }
-        failed = swap_dup(swap_slot(e));
-        if (failed.ok()) *ce.value() = e;
-        return;
-      }
-      if (!e.valid()) return;
-      PteFlags f = e.flags();
-      if (v->flags & kVmaShared) {
-        f = f.without(Pte::Write | Pte::Dirty);
-      } else if (f.has(Pte::Write) || f.has(kCopyOnWrite)) {
-        f = f.without(Pte::Write) | kCopyOnWrite;
-        e.raw = PageTableEntry::make(e.phys(), f).raw;
-      }
-      page_get(e.phys());
-      auto mapped = child->page_table_.map(VirtAddr(va), e.phys(), kPageSize,
-                                           f.without(Pte::Valid | Pte::Accessed | Pte::Dirty));
-      if (!mapped) {
-        page_put(e.phys());
-        failed = mapped;
+        if (!table) {
+          auto t = child->page_table_.walk(VirtAddr(base), true);
+          if (!t) {
+            failed = t.error();
+            return;
+          }
+          table = t.value();
+        }
+        if (is_swapped(e)) {
+          failed = swap_dup(swap_slot(e));
+          if (!failed.ok()) return;
+          table[i] = e;
+          continue;
+        }
+        PteFlags f = e.flags();
+        if (vma_shared) {
+          f = f.without(Pte::Write | Pte::Dirty);
+        } else if (f.has(Pte::Write) || f.has(kCopyOnWrite)) {
+          f = f.without(Pte::Write) | kCopyOnWrite;
+          e.raw = PageTableEntry::make(e.phys(), f).raw;
+        }
+        // The child's entry is never writable: valid and accessed, not dirty.
+        shared.add(e.phys());
+        table[i] = PageTableEntry::make(e.phys(), f.without(Pte::Dirty) | Pte::Valid | Pte::Accessed);
       }
     });
+    shared.flush();
     if (!failed.ok()) {
       arch::sfence_vma_all();
       child->destroy();

@@ -97,6 +97,31 @@ class PageTable {
   void for_each_entry(uint64_t start, uint64_t end, F&& fn) {
     visit_all<true>(start, end, fn);
   }
+  // Calls fn(base, entries) for every level-0 table that maps part of
+  // [start, end), in address order: base is the address its entry 0 maps,
+  // entries its 512 entries (the caller limits itself to the range). For
+  // work over whole tables at a time (fork) without a call per entry.
+  template <typename F>
+  void for_each_leaf_table(uint64_t start, uint64_t end, F&& fn) {
+    constexpr uint64_t kSpan1 = 1ull << (kPageShift + 9);
+    constexpr uint64_t kSpan2 = 1ull << (kPageShift + 18);
+    auto* top = phys_to_virt<PageTableEntry>(root_);
+    for (uint64_t i = (start / kSpan2) & 0x1ff; i < 512; i++) {
+      uint64_t va2 = i * kSpan2;
+      if (va2 >= end) break;
+      PageTableEntry e2 = top[i];
+      if (!e2.valid() || e2.leaf()) continue;
+      auto* mid = phys_to_virt<PageTableEntry>(e2.phys());
+      for (uint64_t j = 0; j < 512; j++) {
+        uint64_t va1 = va2 + j * kSpan1;
+        if (va1 + kSpan1 <= start) continue;
+        if (va1 >= end) break;
+        PageTableEntry e1 = mid[j];
+        if (!e1.valid() || e1.leaf()) continue;
+        fn(va1, phys_to_virt<PageTableEntry>(e1.phys()));
+      }
+    }
+  }
 
  private:
   template <bool kInvalidToo, typename F>

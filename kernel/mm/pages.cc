@@ -128,6 +128,16 @@ void page_put(PhysAddr pa) {
   g_allocator.put(pa.pfn());
 }
 
+void page_get_many(const uint64_t* pfns, uint64_t count) {
+  SpinlockGuard guard(g_lock);
+  for (uint64_t i = 0; i < count; i++) g_allocator.get(pfns[i]);
+}
+
+void page_put_many(const uint64_t* pfns, uint64_t count) {
+  SpinlockGuard guard(g_lock);
+  for (uint64_t i = 0; i < count; i++) g_allocator.put(pfns[i]);
+}
+
 uint32_t page_refcount(PhysAddr pa) {
   SpinlockGuard guard(g_lock);
   return g_allocator.refcount(pa.pfn());
