@@ -50,6 +50,7 @@ void file_close(File* f) {
       break;
     case File::Kind::Inode:
     case File::Kind::Device: {
+      if (closed.kind == File::Kind::Inode) __atomic_fetch_sub(&closed.ip->opens, 1, __ATOMIC_RELAXED);
       if (closed.kind == File::Kind::Inode && closed.writable) {
         __atomic_fetch_sub(&closed.ip->writers, 1, __ATOMIC_RELAXED);
         // Dirty files hold inode slots: past a limit, closing one writes
@@ -58,7 +59,7 @@ void file_close(File* f) {
           // An unlinked file's data will never be read again; and dirty
           // files hold inode slots: past a limit, closing one writes it
           // back.
-          drop_if_unreferenced(closed.ip, 1);
+          drop_if_unreferenced(closed.ip);
           if (closed.ip->dirty_pinned && too_many_dirty_files()) (void)write_back(closed.ip);
           iunlock(closed.ip);
         }

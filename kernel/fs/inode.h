@@ -40,6 +40,9 @@ struct Inode {
   // cached pages.
   int text_users = 0;
   int writers = 0;
+  // Open files and mappings of it (atomic): once an unlinked file has
+  // none, its data will never be read again.
+  int opens = 0;
 
   // The page cache's (page_cache.cc; its spinlock guards these). The
   // table keeps an unreferenced inode's slot, with its pages, until the

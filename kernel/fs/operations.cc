@@ -203,6 +203,7 @@ Result<File*> open(const char* path, int flags) {
   f->ip = ip;
   f->readable = access != O_WRONLY;
   f->writable = access != O_RDONLY;
+  if (f->kind == File::Kind::Inode) __atomic_fetch_add(&ip->opens, 1, __ATOMIC_RELAXED);
   if (f->kind == File::Kind::Inode && f->writable) __atomic_fetch_add(&ip->writers, 1, __ATOMIC_RELAXED);
   f->append = (flags & O_APPEND) != 0;
   iunlock(ip);

@@ -431,6 +431,9 @@ Result<void> write_back(Inode* ip, uint64_t first, uint64_t last) {
     unpin_if_clean(ip);
     return {};
   }
+  // Unlinked and closed everywhere: the data goes instead.
+  drop_if_unreferenced(ip);
+  if (ip->dirty_pages == 0) return {};
   // The batch lives on the heap: kernel stacks are small.
   struct Batch {
     CachedPage* pages[kWriteBackBatch];
@@ -615,11 +618,10 @@ void cache_truncate(Inode* ip, uint64_t from) {
   unpin_if_clean(ip);
 }
 
-void drop_if_unreferenced(Inode* ip, int holders) {
+void drop_if_unreferenced(Inode* ip) {
   RIVET_ASSERT(ip->lock.held_by_current());
   if (ip->type != kTypeFile || ip->nlink != 0 || !ip->dirty_pinned) return;
-  // The caller's references and the dirty pin: nobody else can reach it.
-  if (__atomic_load_n(&ip->ref, __ATOMIC_RELAXED) > holders + 1) return;
+  if (__atomic_load_n(&ip->opens, __ATOMIC_RELAXED) > 0) return;
   cache_truncate(ip, 0);
 }
 
@@ -751,7 +753,15 @@ Result<void> pager_dirty(Inode* ip, uint64_t index) {
   PagerLock guard(ip);
   TRY(guard.lock());
   if (index * kBlockSize >= ip->size) return {};
-  return make_dirty(ip, index);
+  TRY(make_dirty(ip, index));
+  // Stores past end of file in its last page are not the file's: that
+  // part reads as zeros again, as it does after write-back elsewhere.
+  if (index == ip->size / kBlockSize) {
+    SpinlockGuard cache(g_lock);
+    if (CachedPage* p = find_locked(ip, index))
+      memset(p->data + ip->size % kBlockSize, 0, kBlockSize - ip->size % kBlockSize);
+  }
+  return {};
 }
 
 Result<uint64_t> pager_size(Inode* ip) {

@@ -96,10 +96,10 @@ bool too_many_dirty();
 // freeing an unlinked inode): cached pages from there on are dropped,
 // dirty or not, and the inode's block reservation goes (ip locked).
 void cache_truncate(Inode* ip, uint64_t from = 0);
-// An unlinked file that only the caller (`holders` references) and its
-// dirty pages still reference: its data will never be read, so its dirty
-// pages go now instead of being written (ip locked; unlink, close).
-void drop_if_unreferenced(Inode* ip, int holders = 1);
+// An unlinked file no open file or mapping refers to (Inode::opens): its
+// data will never be read, so its dirty pages go now instead of being
+// written (ip locked; unlink, close, write-back).
+void drop_if_unreferenced(Inode* ip);
 // posix_fadvise(DONTNEED): drops the clean pages of [first, last] that
 // nothing maps. Returns how many went.
 size_t cache_drop_clean(Inode* ip, uint64_t first, uint64_t last);

@@ -148,6 +148,7 @@ Result<void> AddressSpace::write_back(Vma* vma, uint64_t va, PageTableEntry& e) 
 void AddressSpace::attach_file(Vma* vma, fs::Inode* ip) {
   vma->inode = fs::inode_dup(ip);
   if (vma->flags & kVmaImage) __atomic_fetch_add(&ip->text_users, 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&ip->opens, 1, __ATOMIC_RELAXED);
   if ((vma->flags & kVmaShared) && vma->file_writable) __atomic_fetch_add(&ip->writers, 1, __ATOMIC_RELAXED);
 }
 
@@ -155,6 +156,7 @@ void AddressSpace::detach_file(Vma* vma) {
   if (vma->flags & kVmaImage) __atomic_fetch_sub(&vma->inode->text_users, 1, __ATOMIC_RELAXED);
   if ((vma->flags & kVmaShared) && vma->file_writable)
     __atomic_fetch_sub(&vma->inode->writers, 1, __ATOMIC_RELAXED);
+  __atomic_fetch_sub(&vma->inode->opens, 1, __ATOMIC_RELAXED);
   fs::inode_release(vma->inode);
   vma->inode = nullptr;
 }

@@ -427,6 +427,30 @@ TEST_F(FsSpace, DiskFullReturnsNoSpaceAndLeaksNothing) {
   EXPECT_EQ(after.data_blocks_used, before.data_blocks_used);
 }
 
+// Proves the space of deleted files can be written again at once: reservations for data waiting in the page cache and blocks freed by the deleting operations come back.
+TEST_F(FsSpace, SpaceComesBackAfterUnlink) {
+  std::string chunk = pattern(24 << 10, 9);
+  auto fill = [&](const std::string& name) {
+    fs::File* f = fs::open(name.c_str(), kCreate | kWrOnly).value();
+    uint64_t total = 0;
+    for (;;) {
+      auto r = fs::file_write(f, IoBuffer::kernel(chunk.data()), chunk.size());
+      if (!r.ok()) break;
+      total += r.value();
+    }
+    fs::file_close(f);
+    return total;
+  };
+  uint64_t first = fill("/a");
+  ASSERT_GT(first, 0u);
+  ASSERT_TRUE(fs::unlink("/a").ok());
+  EXPECT_EQ(fs::root_fs().reserved_blocks(), 0u);
+  uint64_t second = fill("/b");
+  EXPECT_EQ(second, first);
+  ASSERT_TRUE(fs::unlink("/b").ok());
+  EXPECT_EQ(fs::root_fs().reserved_blocks(), 0u);
+}
+
 // Proves calls that fail for lack of space (mkdir, create growing a directory) leave no inode or block behind.
 TEST_F(FsSpace, FailedCallsOnFullDiskLeakNothing) {
   // The root's first block holds 64 entries: ".", "..", 61 files and /fill.
