@@ -1,7 +1,7 @@
 """SD-card throughput on QEMU sifive_u: Rivet's root file system on the card
 behind the SiFive SPI controller (SPI-mode SD driver), the file figures of
-`bench` (write 1 MiB in 4 KiB calls, read it back, read 8 MiB with read()
-and with mmap), reported as MB/s of file data and as disk requests and disk
+`bench` (write 1 MiB in 4 KiB calls and fsync, read it back, read 8 MiB
+with read() and with mmap, not cached), reported as MB/s of file data and as disk requests and disk
 MiB per MiB of file data (from the kernel's per-disk counters, diskstat()).
 
 One boot in plain TCG: the times are QEMU's emulation of the SPI
@@ -26,10 +26,10 @@ KERNEL = "target/kernel/Image"
 CARD = "tests/user/sifive_u/sdhc-4g.img"
 PROMPT = r"(?:^|\n)\$ "
 FIGURES = [  # key, what, MiB of file data per operation
-    ("write_1m", "write 1 MiB in 4 KiB calls", 1),
+    ("write_1m", "write 1 MiB in 4 KiB calls + fsync", 1),
     ("read_1m", "read it back (4 KiB calls)", 1),
-    ("read_8m", "sequential read 8 MiB, read() 64 KiB", 8),
-    ("mmap_8m", "sequential read 8 MiB, mmap", 8),
+    ("read_8m", "sequential read 8 MiB, read() 64 KiB, not cached", 8),
+    ("mmap_8m", "sequential read 8 MiB, mmap, not cached", 8),
 ]
 
 

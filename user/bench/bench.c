@@ -16,6 +16,19 @@
 //
 // (on one line), or `bench: KEY n/a (REASON)` when the kernel cannot do it
 // (REASON is the errno name, or "no swap"), and `bench: done` at the end.
+// Figures that may touch the disk (the file figures, fork, fork+exec,
+// swap-in) add what the disks did during the measured spans, per operation,
+// from the kernel's own counters (diskstat(), summed over the disks):
+//
+//   bench: KEY.io read_requests=R read_kib=K write_requests=W write_kib=K
+//          flushes=F unit=U rounds=N ops=K
+//
+// and the file figures, per MiB of file data,
+//
+//   bench: KEY.disk requests_per_mib=R disk_mib_per_mib=D
+//
+// The disk figures are exact and do not depend on the host's load; the
+// instruction counts of figures that wait for the disk do (see README).
 // tools/bench.sh boots QEMU, runs this and turns the lines into a table.
 //
 // The counters are global: whatever the hart does between the two reads
@@ -51,15 +64,37 @@ static inline uint64 read_time(void) {
   return x;
 }
 
+// What every disk has done so far, added up over the disks (diskstat()).
+struct disk_totals {
+  uint64 read_requests, read_sectors, write_requests, write_sectors, flushes;
+};
+
+static struct disk_totals disk_totals(void) {
+  struct disk_totals t = {0, 0, 0, 0, 0};
+  struct diskstat d;
+  for (int i = 0; diskstat(i, &d) == 0; i++) {
+    t.read_requests += d.read_requests;
+    t.read_sectors += d.read_sectors;
+    t.write_requests += d.write_requests;
+    t.write_sectors += d.write_sectors;
+    t.flushes += d.flushes;
+  }
+  return t;
+}
+
 // The measured stretch of the current round: a round function calls
-// span_begin() after its setup and span_end() before its cleanup.
+// span_begin() after its setup and span_end() before its cleanup. The disk
+// counters are read just outside the two counter reads, so the span's disk
+// traffic is exact and the diskstat() calls are not in its figures.
 static struct {
   uint64 time0, instret0, instret1, time1;
+  struct disk_totals disk0, disk1;
   int ended;
 } span;
 
 static void span_begin(void) {
   span.ended = 0;
+  span.disk0 = disk_totals();
   span.time0 = read_time();
   span.instret0 = read_instret();
 }
@@ -67,6 +102,7 @@ static void span_begin(void) {
 static void span_end(void) {
   span.instret1 = read_instret();
   span.time1 = read_time();
+  span.disk1 = disk_totals();
   span.ended = 1;
 }
 
@@ -92,11 +128,32 @@ static void format_us(char* out, size_t size, uint64 ns) {
 // Returns 0, or an errno value when the kernel refused something.
 typedef int (*round_fn)(int ops);
 
+// Hundredths as "I.FF".
+static void format_hundredths(char* out, size_t size, uint64 x100) {
+  snprintf(out, size, "%lu.%02lu", (unsigned long)(x100 / 100), (unsigned long)(x100 % 100));
+}
+
+// What measure() does besides the timing line.
+#define DISK_PER_OP 1  // also print the disk traffic per operation (KEY.io)
+
+// The disk traffic of the last measure()'s measured rounds (the warm-up not
+// included), for measure_disk().
+static struct disk_totals measured_disk;
+static uint64 measured_ops;
+
 // Runs a warm-up round and `rounds` measured rounds of `round`, and prints
-// the line for `key`. Returns 0 or the errno that stopped it (after printing
-// the n/a line).
-static int measure(const char* key, const char* unit, int ops, round_fn round) {
+// the line for `key`; with DISK_PER_OP in `flags`, also the disk traffic of
+// the measured spans per operation:
+//
+//   bench: KEY.io read_requests=R read_kib=K write_requests=W write_kib=K
+//          flushes=F unit=U rounds=N ops=K
+//
+// (on one line, every figure per operation with two decimals, summed over
+// the measured rounds' spans and divided by rounds * ops). Returns 0 or the
+// errno that stopped it (after printing the n/a line).
+static int measure_flags(const char* key, const char* unit, int ops, round_fn round, int flags) {
   uint64 instret[MAX_ROUNDS], ns[MAX_ROUNDS];
+  struct disk_totals disk = {0, 0, 0, 0, 0};
   for (int r = -1; r < rounds; r++) {
     span.ended = 0;
     int err = round(ops);
@@ -111,7 +168,14 @@ static int measure(const char* key, const char* unit, int ops, round_fn round) {
     if (r < 0) continue;  // the warm-up round
     instret[r] = (span.instret1 - span.instret0 + ops / 2) / ops;
     ns[r] = ((span.time1 - span.time0) * 1000000000ull / time_hz + ops / 2) / ops;
+    disk.read_requests += span.disk1.read_requests - span.disk0.read_requests;
+    disk.read_sectors += span.disk1.read_sectors - span.disk0.read_sectors;
+    disk.write_requests += span.disk1.write_requests - span.disk0.write_requests;
+    disk.write_sectors += span.disk1.write_sectors - span.disk0.write_sectors;
+    disk.flushes += span.disk1.flushes - span.disk0.flushes;
   }
+  measured_disk = disk;
+  measured_ops = (uint64)rounds * ops;
   sort(instret, rounds);
   sort(ns, rounds);
   char med[24], lo[24], hi[24];
@@ -122,40 +186,43 @@ static int measure(const char* key, const char* unit, int ops, round_fn round) {
          "time_us_max=%s unit=%s rounds=%d ops=%d\n",
          key, (unsigned long)instret[rounds / 2], (unsigned long)instret[0], (unsigned long)instret[rounds - 1],
          med, lo, hi, unit, rounds, ops);
+  if (flags & DISK_PER_OP) {
+    uint64 n = measured_ops;
+    char rr[24], rk[24], wr[24], wk[24], fl[24];
+    // Sectors are 512 bytes: KiB * 100 = sectors * 50.
+    format_hundredths(rr, sizeof rr, (disk.read_requests * 100 + n / 2) / n);
+    format_hundredths(rk, sizeof rk, (disk.read_sectors * 50 + n / 2) / n);
+    format_hundredths(wr, sizeof wr, (disk.write_requests * 100 + n / 2) / n);
+    format_hundredths(wk, sizeof wk, (disk.write_sectors * 50 + n / 2) / n);
+    format_hundredths(fl, sizeof fl, (disk.flushes * 100 + n / 2) / n);
+    printf("bench: %s.io read_requests=%s read_kib=%s write_requests=%s write_kib=%s flushes=%s unit=%s "
+           "rounds=%d ops=%d\n",
+           key, rr, rk, wr, wk, fl, unit, rounds, ops);
+  }
   return 0;
 }
 
-// What every disk has done so far, added up (diskstat()).
-struct disk_totals {
-  uint64 requests, sectors;
-};
-
-static struct disk_totals disk_totals(void) {
-  struct disk_totals t = {0, 0};
-  struct diskstat d;
-  for (int i = 0; diskstat(i, &d) == 0; i++) {
-    t.requests += d.read_requests + d.write_requests;
-    t.sectors += d.read_sectors + d.write_sectors;
-  }
-  return t;
+static int measure(const char* key, const char* unit, int ops, round_fn round) {
+  return measure_flags(key, unit, ops, round, 0);
 }
 
 // measure() for a figure that moves `mib_per_op` MiB of file data per op:
-// also prints the disk requests it took per MiB of file data over all its
-// rounds (the warm-up included), `bench: KEY.disk requests_per_mib=R
-// disk_mib_per_mib=D`, where D is the MiB the disks moved per MiB of file
-// data (2 for data written once to the log and once in place).
+// prints the KEY.io line, then the disk requests (reads and writes; flushes
+// are only in KEY.io) its measured spans took per MiB of file data, `bench: KEY.disk
+// requests_per_mib=R disk_mib_per_mib=D`, where D is the MiB the disks
+// moved (read or written) per MiB of file data (2 for data written once to
+// the log and once in place).
 static int measure_disk(const char* key, const char* unit, int ops, round_fn round, int mib_per_op) {
-  struct disk_totals before = disk_totals();
-  int err = measure(key, unit, ops, round);
+  int err = measure_flags(key, unit, ops, round, DISK_PER_OP);
   if (err) return err;
-  struct disk_totals after = disk_totals();
-  uint64 mib = (uint64)(rounds + 1) * ops * mib_per_op;
-  uint64 req100 = (after.requests - before.requests) * 100 / mib;
-  uint64 disk100 = (after.sectors - before.sectors) * 100 / 2048 / mib;
-  printf("bench: %s.disk requests_per_mib=%lu.%02lu disk_mib_per_mib=%lu.%02lu\n", key,
-         (unsigned long)(req100 / 100), (unsigned long)(req100 % 100), (unsigned long)(disk100 / 100),
-         (unsigned long)(disk100 % 100));
+  struct disk_totals d = measured_disk;
+  uint64 mib = measured_ops * mib_per_op;
+  uint64 req100 = (d.read_requests + d.write_requests) * 100 / mib;
+  uint64 disk100 = (d.read_sectors + d.write_sectors) * 100 / 2048 / mib;
+  char req[24], moved[24];
+  format_hundredths(req, sizeof req, req100);
+  format_hundredths(moved, sizeof moved, disk100);
+  printf("bench: %s.disk requests_per_mib=%s disk_mib_per_mib=%s\n", key, req, moved);
   return 0;
 }
 
@@ -227,7 +294,7 @@ static void bench_fork_big(const char* key, int mib, int ops) {
     return;
   }
   for (int i = 0; i < bytes; i += PAGE) p[i] = (char)(i / PAGE);
-  measure(key, "fork", ops, fork_round);
+  measure_flags(key, "fork", ops, fork_round, DISK_PER_OP);
   sbrk(-bytes);
 }
 
@@ -253,7 +320,7 @@ static int fork_exec_round(int ops) {
   return 0;
 }
 
-static void bench_fork_exec(void) { measure("fork_exec", "fork+exec", 20, fork_exec_round); }
+static void bench_fork_exec(void) { measure_flags("fork_exec", "fork+exec", 20, fork_exec_round, DISK_PER_OP); }
 
 // ---- pipe ------------------------------------------------------------------------
 
@@ -306,10 +373,26 @@ static void bench_pipe_rtt(void) {
 #define SMALL_CALL (4 * KIB)
 #define BIG_CALL (64 * KIB)
 
+static int want(const char* key);
+
 static char* io_buffer;  // BIG_CALL bytes, from sbrk so small forks stay small
 
+// The file's cached pages written back and dropped (those nothing maps), so
+// the next read goes to the disk: posix_fadvise(POSIX_FADV_DONTNEED).
+static int drop_cached(const char* path) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return errno;
+  int err = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) < 0 ? errno : 0;
+  close(fd);
+  return err;
+}
+
+// A new 1 MiB file in 4 KiB write() calls, then fsync(): the operation ends
+// when the data and the file's metadata are on the disk. The previous
+// round's file is removed, and that made durable, before the span.
 static int write_1m_round(int ops) {
   unlink(SMALL_FILE);
+  if (sync() < 0) return errno;
   memset(io_buffer, 'b', SMALL_CALL);
   span_begin();
   for (int op = 0; op < ops; op++) {
@@ -322,12 +405,19 @@ static int write_1m_round(int ops) {
         return err;
       }
     }
+    if (fsync(fd) < 0) {
+      int err = errno;
+      close(fd);
+      return err;
+    }
     if (close(fd) < 0) return errno;
   }
   span_end();
   return 0;
 }
 
+// The file write_1m left, read back in 4 KiB calls: cached (the warm-up
+// round reads it in if write_1m did not leave it cached).
 static int read_1m_round(int ops) {
   span_begin();
   for (int op = 0; op < ops; op++) {
@@ -349,6 +439,7 @@ static int read_1m_round(int ops) {
 static uint64 big_file_sum;
 static uint64 read_sum, mmap_sum;
 
+// Written and fsync()ed, so no write-back of it falls into a later span.
 static int make_big_file(void) {
   unlink(BIG_FILE);
   int fd = open(BIG_FILE, O_CREATE | O_WRONLY | O_TRUNC);
@@ -366,6 +457,11 @@ static int make_big_file(void) {
       return err;
     }
   }
+  if (fsync(fd) < 0) {
+    int err = errno;
+    close(fd);
+    return err;
+  }
   return close(fd) < 0 ? errno : 0;
 }
 
@@ -375,8 +471,20 @@ static uint64 sum_words(const volatile uint64* p, long bytes) {
   return sum;
 }
 
+// Whether the 8 MiB rounds first drop the file's cached pages (outside the
+// span). They then time one read of the whole file per round.
+static int big_uncached;
+
+static int big_round_setup(int ops) {
+  if (!big_uncached) return 0;
+  if (ops != 1) return EINVAL;  // the drop must stay outside the span
+  return drop_cached(BIG_FILE);
+}
+
 // read() in 64 KiB calls, summing every word like the mmap reader does.
 static int read_8m_round(int ops) {
+  int err = big_round_setup(ops);
+  if (err) return err;
   span_begin();
   for (int op = 0; op < ops; op++) {
     int fd = open(BIG_FILE, O_RDONLY);
@@ -388,7 +496,7 @@ static int read_8m_round(int ops) {
       sum += sum_words((const uint64*)io_buffer, n);
       total += n;
     }
-    int err = n < 0 ? errno : 0;
+    err = n < 0 ? errno : 0;
     close(fd);
     if (err) return err;
     if (total != BIG_FILE_BYTES) return EIO;
@@ -399,18 +507,20 @@ static int read_8m_round(int ops) {
 }
 
 static int mmap_8m_round(int ops) {
+  int err = big_round_setup(ops);
+  if (err) return err;
   span_begin();
   for (int op = 0; op < ops; op++) {
     int fd = open(BIG_FILE, O_RDONLY);
     if (fd < 0) return errno;
     void* p = mmap(0, BIG_FILE_BYTES, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
-      int err = errno;
+      err = errno;
       close(fd);
       return err;
     }
     mmap_sum = sum_words((const volatile uint64*)p, BIG_FILE_BYTES);
-    int err = munmap(p, BIG_FILE_BYTES) < 0 ? errno : 0;
+    err = munmap(p, BIG_FILE_BYTES) < 0 ? errno : 0;
     close(fd);
     if (err) return err;
   }
@@ -418,18 +528,28 @@ static int mmap_8m_round(int ops) {
   return 0;
 }
 
-// write_1m, read_1m, read_8m and mmap_8m share the files and the buffer.
-static int want(const char* key);
+// One 8 MiB figure; checks the sum its reader computed.
+static void bench_big(const char* key, round_fn round, int uncached, uint64* sum) {
+  if (!want(key)) return;
+  big_uncached = uncached;
+  *sum = 0;
+  if (measure_disk(key, "8 MiB", 1, round, 8) == 0 && *sum != big_file_sum)
+    printf("bench: warning: %s summed %lu, expected %lu\n", key, (unsigned long)*sum, (unsigned long)big_file_sum);
+}
+
+// The file figures share the files and the buffer.
+static const char* const file_keys[] = {"write_1m", "read_1m", "read_8m", "mmap_8m", "read_8m_cached",
+                                        "mmap_8m_cached"};
+#define NFILE_KEYS ((int)(sizeof file_keys / sizeof file_keys[0]))
 
 static void bench_files(void) {
-  static const char* const keys[] = {"write_1m", "read_1m", "read_8m", "mmap_8m"};
   int any = 0;
-  for (int i = 0; i < 4; i++) any |= want(keys[i]);
+  for (int i = 0; i < NFILE_KEYS; i++) any |= want(file_keys[i]);
   if (!any) return;
   io_buffer = sbrk(BIG_CALL);
   if (io_buffer == (char*)-1) {
-    for (int i = 0; i < 4; i++)
-      if (want(keys[i])) report_na(keys[i], errname(errno));
+    for (int i = 0; i < NFILE_KEYS; i++)
+      if (want(file_keys[i])) report_na(file_keys[i], errname(errno));
     return;
   }
   if (want("write_1m") || want("read_1m")) {
@@ -442,19 +562,18 @@ static void bench_files(void) {
     }
     unlink(SMALL_FILE);
   }
-  if (want("read_8m") || want("mmap_8m")) {
+  if (want("read_8m") || want("mmap_8m") || want("read_8m_cached") || want("mmap_8m_cached")) {
     int err = make_big_file();
     if (err) {
-      if (want("read_8m")) report_na("read_8m", errname(err));
-      if (want("mmap_8m")) report_na("mmap_8m", errname(err));
+      for (int i = 2; i < NFILE_KEYS; i++)
+        if (want(file_keys[i])) report_na(file_keys[i], errname(err));
     } else {
-      read_sum = mmap_sum = 0;
-      if (want("read_8m") && measure_disk("read_8m", "8 MiB", 1, read_8m_round, 8) == 0 && read_sum != big_file_sum)
-        printf("bench: warning: read_8m summed %lu, expected %lu\n", (unsigned long)read_sum,
-               (unsigned long)big_file_sum);
-      if (want("mmap_8m") && measure_disk("mmap_8m", "8 MiB", 1, mmap_8m_round, 8) == 0 && mmap_sum != big_file_sum)
-        printf("bench: warning: mmap_8m summed %lu, expected %lu\n", (unsigned long)mmap_sum,
-               (unsigned long)big_file_sum);
+      // Not cached: each round's file pages dropped first. Then cached: the
+      // warm-up round reads the file in and the measured rounds find it.
+      bench_big("read_8m", read_8m_round, 1, &read_sum);
+      bench_big("mmap_8m", mmap_8m_round, 1, &mmap_sum);
+      bench_big("read_8m_cached", read_8m_round, 0, &read_sum);
+      bench_big("mmap_8m_cached", mmap_8m_round, 0, &mmap_sum);
     }
     unlink(BIG_FILE);
   }
@@ -522,7 +641,7 @@ static void bench_swap_in(void) {
     }
     for (uint64 i = 0; i < pages; i++) swap_region[i * PAGE] = (char)i;
     swap_next_page = 0;
-    measure("swap_in", "page", SWAP_PAGES_PER_ROUND, swap_in_round);
+    measure_flags("swap_in", "page", SWAP_PAGES_PER_ROUND, swap_in_round, DISK_PER_OP);
     exit(0);
   }
   int status = -1;
@@ -551,10 +670,12 @@ static const struct benchmark benchmarks[] = {
     {"pipe_rtt", bench_pipe_rtt},
     {"fork_16m", bench_fork_16m},
     {"fork_64m", bench_fork_64m},
-    {"write_1m", 0},  // these four: bench_files
+    {"write_1m", 0},  // these six: bench_files
     {"read_1m", 0},
     {"read_8m", 0},
     {"mmap_8m", 0},
+    {"read_8m_cached", 0},
+    {"mmap_8m_cached", 0},
     {"swap_in", bench_swap_in},
 };
 #define NBENCH ((int)(sizeof benchmarks / sizeof benchmarks[0]))
