@@ -51,7 +51,7 @@ void FileSystem::unreserve_blocks(uint32_t n) {
   reserved_blocks_ = n > reserved_blocks_ ? 0 : reserved_blocks_ - n;
 }
 
-void FileSystem::committed() {
+void FileSystem::installed() {
   if (!pending_free_) return;
   for (uint32_t bi = 0; bi < sb_.nbmapblocks; bi++)
     if (pending_free_[bi]) memset(pending_free_[bi], 0, kBlockSize);
@@ -124,7 +124,7 @@ Result<uint32_t> FileSystem::balloc(bool zero, bool reserved, uint32_t goal) {
     }
     return found;
   }
-  // Every free block was freed by an operation not yet committed.
+  // Every free block was freed by a group not yet installed.
   give_back();
   return Error::NoSpace;
 }

@@ -142,7 +142,9 @@ Result<void> file_sync(File* f, bool data_only) {
   Error error = ip->write_error;
   ip->write_error = Error::None;
   iunlock(ip);
-  ip->fs->log().sync();
+  // Its inode and every metadata change before it, durable (the group is
+  // installed later).
+  ip->fs->log().commit();
   if (ip->fs->log().failed() && error == Error::None) error = Error::Io;
   if (error != Error::None) return error;
   return {};

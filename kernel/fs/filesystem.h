@@ -49,9 +49,10 @@ class FileSystem {
   // allocator's own hint); Error::NoSpace if none is free. `reserved`: the
   // block comes out of a reservation made with reserve_blocks(); without
   // it, blocks reserved for others are not handed out. A block freed by
-  // an operation that has not committed is not handed out again before
-  // it has: data is written to new blocks before their operation commits,
-  // and must never land on a block a committed inode still maps.
+  // an operation whose group is not installed is not handed out again
+  // before it is: data is written to new blocks before their group
+  // commits, and must never land on a block a committed inode still maps
+  // or a replay could still write.
   Result<uint32_t> balloc(bool zero = true, bool reserved = false, uint32_t goal = 0);
   Result<void> bfree(uint32_t block);
   // Space for dirty data not yet given blocks (write() reserves, write-back
@@ -60,9 +61,9 @@ class FileSystem {
   void unreserve_blocks(uint32_t n);
   uint64_t free_blocks() const { return free_blocks_; }
   uint64_t reserved_blocks() const { return reserved_blocks_; }
-  // The log calls this once a group has committed: blocks it freed may be
-  // handed out again.
-  void committed();
+  // The log calls this once a group is installed (and its commit record
+  // erased): blocks it freed may be handed out again.
+  void installed();
 
   // Where the allocators start looking (a hint; races are harmless).
   uint32_t block_hint = 0;
@@ -82,9 +83,9 @@ class FileSystem {
   Spinlock space_lock_{"fs_space"};
   uint64_t free_blocks_ = 0;
   uint64_t reserved_blocks_ = 0;
-  // Per bitmap block, a bitmap of the blocks freed since the last commit
+  // Per bitmap block, a bitmap of the blocks freed since the last install
   // (allocated when first needed). Guarded by the bitmap block's buffer
-  // lock, and cleared by committed() while no operation runs.
+  // lock, and cleared by installed() while no operation runs.
   uint8_t** pending_free_ = nullptr;
   BufferCache cache_;
   Log log_;

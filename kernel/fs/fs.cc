@@ -42,7 +42,7 @@ Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& o
     cache_.destroy();
     return r;
   }
-  log_.set_commit_callback([](void* fs) { static_cast<FileSystem*>(fs)->committed(); }, this);
+  log_.set_installed_callback([](void* fs) { static_cast<FileSystem*>(fs)->installed(); }, this);
   if (auto r = inodes_.init(this, options.inodes); !r.ok()) {
     log_.destroy();
     cache_.destroy();
@@ -208,9 +208,11 @@ void sync() {
 }
 
 void write_back_expired() {
-  flush_epoch_advance();
+  uint32_t epoch = flush_epoch_advance();
   FileSystem* fs = __atomic_load_n(&g_root, __ATOMIC_ACQUIRE);
-  if (fs) write_back_all(*fs, /*only_expired=*/true);
+  if (!fs) return;
+  write_back_all(*fs, /*only_expired=*/true);
+  fs->log().checkpoint(epoch);
 }
 
 

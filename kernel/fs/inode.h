@@ -50,6 +50,7 @@ struct Inode {
   struct CachedPage* pages = nullptr;  // every cached page of the file
   uint32_t cached_pages = 0;
   uint32_t dirty_pages = 0;
+  uint64_t reading_page = ~uint64_t{0};  // the page read() copies from (set under the cache lock)
 
   SleepLock lock{"inode"};
   bool valid = false;  // the fields below have been read from disk

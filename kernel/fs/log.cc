@@ -1,5 +1,7 @@
 #include "kernel/fs/log.h"
 
+#include "kernel/fs/page_cache.h"
+
 #include <string.h>
 
 #include "kernel/lib/log.h"
@@ -21,12 +23,18 @@ Result<void> Log::init(BufferCache* cache, const SuperBlock& sb) {
   buffers_ = static_cast<Buffer**>(kzalloc(sizeof(Buffer*) * capacity_));
   header_ = static_cast<LogHeader*>(kmalloc(sizeof(LogHeader)));
   slot_data_ = static_cast<const void**>(kzalloc(sizeof(void*) * capacity_));
-  if (!blocks_ || !buffers_ || !header_ || !slot_data_) {
+  installing_blocks_ = static_cast<uint32_t*>(kzalloc(sizeof(uint32_t) * capacity_));
+  installing_buffers_ = static_cast<Buffer**>(kzalloc(sizeof(Buffer*) * capacity_));
+  copies_ = static_cast<uint8_t**>(kzalloc(sizeof(uint8_t*) * capacity_));
+  if (!blocks_ || !buffers_ || !header_ || !slot_data_ || !installing_blocks_ || !installing_buffers_ || !copies_) {
     destroy();
     return Error::NoMemory;
   }
   outstanding_ = 0;
   committing_ = false;
+  commit_wanted_ = false;
+  installing_ = 0;
+  operations_ = 0;
   count_ = 0;
   reserved_ = 0;
   failed_ = false;
@@ -42,6 +50,14 @@ void Log::destroy() {
   kfree(header_);
   kfree(slot_data_);
   slot_data_ = nullptr;
+  if (copies_)
+    for (uint32_t i = 0; i < capacity_; i++) kfree(copies_[i]);
+  kfree(copies_);
+  kfree(installing_blocks_);
+  kfree(installing_buffers_);
+  copies_ = nullptr;
+  installing_blocks_ = nullptr;
+  installing_buffers_ = nullptr;
   blocks_ = nullptr;
   buffers_ = nullptr;
   header_ = nullptr;
@@ -93,11 +109,23 @@ Result<void> Log::recover() {
 void Log::begin_op() {
   SpinlockGuard guard(lock_);
   for (;;) {
-    if (committing_) {
+    if (committing_ || commit_wanted_) {
       sleep_on(this, lock_);
-    } else if (count_ + uint64_t(outstanding_ + 1) * kMaxOpBlocks > capacity_) {
-      // This operation might exhaust the log space; wait for a commit.
-      sleep_on(this, lock_);
+    } else if (installing_ + count_ + uint64_t(outstanding_ + 1) * kMaxOpBlocks > capacity_) {
+      // This operation might exhaust the log space: commit (and install)
+      // first, ourselves if nothing runs, else by the last to end.
+      if (outstanding_ == 0) {
+        committing_ = true;
+        lock_.unlock();
+        commit_group();
+        install();
+        lock_.lock();
+        committing_ = false;
+        wakeup(this);
+      } else {
+        commit_wanted_ = true;
+        sleep_on(this, lock_);
+      }
     } else {
       outstanding_++;
       reserved_ += kMaxOpBlocks;
@@ -113,9 +141,11 @@ void Log::end_op() {
     RIVET_ASSERT(outstanding_ > 0);
     RIVET_ASSERT(!committing_);
     outstanding_--;
-    if (outstanding_ == 0) {
+    operations_++;
+    if (outstanding_ == 0 && commit_wanted_) {
       do_commit = true;
       committing_ = true;
+      commit_wanted_ = false;
     } else {
       // begin_op() may be waiting for log space; this operation's
       // reservation is no longer needed.
@@ -124,7 +154,7 @@ void Log::end_op() {
   }
   if (do_commit) {
     // Not holding the spinlock: committing sleeps on the device.
-    commit();
+    commit_group();
     SpinlockGuard guard(lock_);
     committing_ = false;
     wakeup(this);
@@ -146,54 +176,147 @@ void Log::write(Buffer* b) {
   cache_->pin(b);
 }
 
-void Log::commit() {
+// Writes the current group to the log and its commit record. The group
+// stays to be installed (installing_); an earlier one is installed first,
+// as the log area is reused.
+void Log::commit_group() {
+  install();
   uint32_t n = count_;
-  if (n > 0 && !failed_) {
+  if (n == 0) return;
+  bool copied = !failed_;
+  // Copies of the blocks as the group left them: later groups may change
+  // the buffers before this one is installed.
+  for (uint32_t i = 0; i < n && copied; i++) {
+    if (!copies_[i]) copies_[i] = static_cast<uint8_t*>(kmalloc(kBlockSize));
+    copied = copies_[i] != nullptr;
+  }
+  Result<void> r;
+  if (!failed_) {
     sequence_++;
-    Result<void> r;
-    // 1. The modified blocks into the log slots, which follow each other
-    //    on the device: one request. The buffers are stable: no
-    //    operation is running while the group commits.
     for (uint32_t i = 0; i < n; i++) {
-      buffers_[i]->lock.lock();
-      slot_data_[i] = buffers_[i]->data;
+      Buffer* b = buffers_[i];
+      b->lock.lock();
+      if (copied) memcpy(copies_[i], b->data, kBlockSize);
+      slot_data_[i] = copied ? copies_[i] : b->data;
+      if (copied) b->lock.unlock();
     }
+    // 1. The blocks into the log slots, which follow each other on the
+    //    device: one request.
     r = cache_->device_write_pages(start_ + 1, slot_data_, n);
-    for (uint32_t i = 0; i < n; i++) buffers_[i]->lock.unlock();
+    if (!copied)
+      for (uint32_t i = 0; i < n; i++) buffers_[i]->lock.unlock();
     // 2. The commit record, only once the slots are durable.
     if (r.ok()) r = cache_->device()->flush();
     if (r.ok()) r = write_header(n);
     if (r.ok()) r = cache_->device()->flush();
-    // 3. Home locations, durable before the record is erased.
-    for (uint32_t i = 0; i < n && r.ok(); i++) {
-      Buffer* b = buffers_[i];
-      b->lock.lock();
-      r = cache_->device_write(b->blockno, b->data);
-      b->lock.unlock();
-    }
-    if (r.ok()) r = cache_->device()->flush();
-    // 4. Erase the record. If this write is lost, the next mount replays
-    //    the same blocks again, which is harmless.
-    if (r.ok()) r = write_header(0);
-    if (!r.ok()) {
-      failed_ = true;
-      kprintf("fs: log commit failed (%s): later changes stay in memory only\n",
-              error_name(r.error()));
-    }
   }
-  for (uint32_t i = 0; i < n; i++) cache_->unpin(buffers_[i]);
-  if (on_commit_) on_commit_(on_commit_ctx_);
-  SpinlockGuard guard(lock_);
-  count_ = 0;
-  reserved_ = 0;
-}
-
-void Log::sync() {
+  for (uint32_t i = 0; i < n; i++) {
+    installing_blocks_[i] = blocks_[i];
+    installing_buffers_[i] = buffers_[i];
+  }
+  installing_ = n;
   {
     SpinlockGuard guard(lock_);
-    while (outstanding_ > 0 || committing_) sleep_on(this, lock_);
+    count_ = 0;
+    reserved_ = 0;
+    open_seen_ = 0;
+    installing_seen_ = 0;
   }
+  if (!r.ok()) {
+    failed_ = true;
+    kprintf("fs: log commit failed (%s): later changes stay in memory only\n", error_name(r.error()));
+  }
+  // Without copies, the buffers must reach home before anyone changes them.
+  if (!copied) install();
+}
+
+// Writes the committed group's blocks home (runs of adjacent blocks as one
+// request each), then erases the commit record.
+void Log::install() {
+  uint32_t n = installing_;
+  if (n == 0) return;
+  Result<void> r;
+  if (!failed_) {
+    // Home order: sort the (few) entries by block number, copies along.
+    for (uint32_t i = 1; i < n; i++) {
+      for (uint32_t j = i; j > 0 && installing_blocks_[j - 1] > installing_blocks_[j]; j--) {
+        uint32_t tb = installing_blocks_[j];
+        installing_blocks_[j] = installing_blocks_[j - 1];
+        installing_blocks_[j - 1] = tb;
+        Buffer* bb = installing_buffers_[j];
+        installing_buffers_[j] = installing_buffers_[j - 1];
+        installing_buffers_[j - 1] = bb;
+        uint8_t* cb = copies_[j];
+        copies_[j] = copies_[j - 1];
+        copies_[j - 1] = cb;
+      }
+    }
+    bool from_copies = copies_[0] != nullptr;
+    for (uint32_t i = 0; i < n && from_copies; i++) from_copies = copies_[i] != nullptr;
+    for (uint32_t i = 0; i < n && r.ok();) {
+      uint32_t run = 1;
+      while (i + run < n && installing_blocks_[i + run] == installing_blocks_[i] + run) run++;
+      for (uint32_t k = 0; k < run; k++) {
+        if (!from_copies) installing_buffers_[i + k]->lock.lock();
+        slot_data_[k] = from_copies ? copies_[i + k] : installing_buffers_[i + k]->data;
+      }
+      r = cache_->device_write_pages(installing_blocks_[i], slot_data_, run);
+      if (!from_copies)
+        for (uint32_t k = 0; k < run; k++) installing_buffers_[i + k]->lock.unlock();
+      i += run;
+    }
+    if (r.ok()) r = cache_->device()->flush();
+    // Erase the record, durably before blocks the group freed are reused.
+    if (r.ok()) r = write_header(0);
+    if (r.ok()) r = cache_->device()->flush();
+    if (!r.ok()) {
+      failed_ = true;
+      kprintf("fs: log install failed (%s): later changes stay in memory only\n", error_name(r.error()));
+    }
+  }
+  for (uint32_t i = 0; i < n; i++) cache_->unpin(installing_buffers_[i]);
+  // The copies go back to the heap: a big group must not keep its memory.
+  for (uint32_t i = 0; i < n; i++) {
+    kfree(copies_[i]);
+    copies_[i] = nullptr;
+  }
+  installing_ = 0;
+  if (on_installed_) on_installed_(on_installed_ctx_);
+}
+
+void Log::commit(bool also_install) {
+  {
+    SpinlockGuard guard(lock_);
+    // New operations wait; the last running one commits.
+    while (committing_ || outstanding_ > 0) {
+      if (outstanding_ > 0) commit_wanted_ = true;
+      sleep_on(this, lock_);
+    }
+    committing_ = true;
+  }
+  commit_group();
+  if (also_install) install();
   if (!failed_) (void)cache_->device()->flush();
+  SpinlockGuard guard(lock_);
+  committing_ = false;
+  wakeup(this);
+}
+
+void Log::checkpoint(uint32_t epoch) {
+  {
+    SpinlockGuard guard(lock_);
+    if (count_ > 0 && open_seen_ == 0) open_seen_ = epoch;
+    if (installing_ > 0 && installing_seen_ == 0) installing_seen_ = epoch;
+    bool commit_due = count_ > 0 && epoch - open_seen_ >= kWriteBackDelaySeconds;
+    bool install_due = installing_ > 0 && epoch - installing_seen_ >= kWriteBackDelaySeconds;
+    if (committing_ || outstanding_ > 0 || !(commit_due || install_due)) return;
+    committing_ = true;
+  }
+  commit_group();
+  install();
+  SpinlockGuard guard(lock_);
+  committing_ = false;
+  wakeup(this);
 }
 
 }  // namespace rivet::fs

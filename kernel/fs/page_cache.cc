@@ -32,7 +32,7 @@ constexpr size_t kBuckets = 16384;
 Spinlock g_lock("page_cache");
 CachedPage** g_hash = nullptr;
 CachedPage g_lru;               // sentinel
-CachedPage* g_free_records = nullptr;  // records are recycled, never freed
+CachedPage* g_free_records = nullptr;  // removed, to be freed without the lock
 uint64_t g_pages = 0;
 uint64_t g_dirty = 0;
 uint32_t g_epoch = 0;
@@ -82,25 +82,20 @@ void remove_locked(CachedPage* p) {
   g_free_records = p;
 }
 
-// A record for a new page: recycled, or a fresh batch from the heap
-// (allocated without the lock, since kmalloc may call reclaim()).
-CachedPage* take_record() {
-  for (;;) {
-    {
-      SpinlockGuard guard(g_lock);
-      if (CachedPage* r = g_free_records) {
-        g_free_records = r->hash_next;
-        return r;
-      }
-    }
-    constexpr size_t kBatch = 32;
-    auto* batch = static_cast<CachedPage*>(kmalloc(sizeof(CachedPage) * kBatch));
-    if (!batch) return nullptr;
+CachedPage* take_record() { return static_cast<CachedPage*>(kmalloc(sizeof(CachedPage))); }
+
+// Frees the records remove_locked() set aside (without the cache lock).
+void drain_records() {
+  CachedPage* list;
+  {
     SpinlockGuard guard(g_lock);
-    for (size_t i = 0; i < kBatch; i++) {
-      batch[i].hash_next = g_free_records;
-      g_free_records = &batch[i];
-    }
+    list = g_free_records;
+    g_free_records = nullptr;
+  }
+  while (list) {
+    CachedPage* next = list->hash_next;
+    kfree(list);
+    list = next;
   }
 }
 
@@ -130,6 +125,20 @@ Result<uint8_t*> insert(Inode* ip, uint64_t index, uint8_t* data) {
 }
 
 // The cached page with a reference for the caller, or nullptr.
+// The cached page without a frame reference, for read() (ip locked):
+// until the reader sets ip->reading_page back to ~0, reclaim leaves the
+// page alone, and only truncation (which needs the lock) drops the pages
+// of a file otherwise. Cheaper than a reference, which takes the page
+// allocator's lock twice.
+uint8_t* peek_for_read(Inode* ip, uint64_t index) {
+  SpinlockGuard guard(g_lock);
+  CachedPage* p = find_locked(ip, index);
+  if (!p) return nullptr;
+  p->referenced = true;
+  ip->reading_page = index;
+  return p->data;
+}
+
 uint8_t* lookup(const Inode* ip, uint64_t index) {
   SpinlockGuard guard(g_lock);
   CachedPage* p = find_locked(ip, index);
@@ -310,8 +319,10 @@ Result<size_t> cache_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
     size_t in_page = pos % kBlockSize;
     size_t m = kBlockSize - in_page;
     if (m > n - done) m = n - done;
-    uint8_t* page = lookup(ip, index);
+    uint8_t* page = peek_for_read(ip, index);
+    bool referenced = false;
     if (!page) {
+      referenced = true;
       // Read ahead: at least the rest of this call; more, doubling, while
       // the file is read in order.
       uint64_t rest = pages_in(off + n) - index;
@@ -332,7 +343,10 @@ Result<size_t> cache_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
       ip->readahead_pages = got.value();
     }
     auto r = dst.put(done, page + in_page, m);
-    frames::put(page);
+    if (referenced)
+      frames::put(page);
+    else
+      __atomic_store_n(&ip->reading_page, ~uint64_t{0}, __ATOMIC_RELEASE);
     if (!r.ok()) return done ? Result<size_t>(done) : Result<size_t>(r.error());
     done += m;
   }
@@ -531,9 +545,12 @@ Result<void> write_back(Inode* ip, uint64_t first, uint64_t last) {
       break;
     }
     if (map_error != Error::None) {
-      // Blocks freed by an operation that had not committed come back
-      // once it has, which our end_op allowed: try the rest again.
+      // Blocks freed by groups not installed yet come back once they
+      // are: install them and try the rest again.
       if (map_error == Error::NoSpace && retries++ < 3) {
+        iunlock(ip);
+        fs.log().sync();  // commits and installs: what groups freed comes back
+        ip->lock.lock();
         next = retry_from;
         finished = false;
         continue;
@@ -612,6 +629,7 @@ void cache_truncate(Inode* ip, uint64_t from) {
     }
     for (size_t i = 0; i < n; i++) frames::put(put[i]);
   }
+  drain_records();
   ip->readahead_next = 0;
   ip->readahead_pages = 0;
   // Once no page is dirty, the block reservation and the pin go too.
@@ -649,6 +667,7 @@ size_t cache_drop_clean(Inode* ip, uint64_t first, uint64_t last) {
     for (size_t i = 0; i < n; i++) frames::put(put[i]);
     dropped += n;
   }
+  drain_records();
   return dropped;
 }
 
@@ -672,6 +691,7 @@ void cache_forget(Inode* ip) {
     }
     for (size_t i = 0; i < n; i++) frames::put(put[i]);
   }
+  drain_records();
 }
 
 size_t reclaim(size_t want) {
@@ -688,7 +708,8 @@ size_t reclaim(size_t want) {
     CachedPage* p = g_lru.lru_prev;
     while (p != &g_lru && n < want && budget-- > 0) {
       CachedPage* prev = p->lru_prev;
-      if (!p->dirty && frames::refs(p->data) == 1) {
+      if (!p->dirty && p->index != __atomic_load_n(&p->ip->reading_page, __ATOMIC_ACQUIRE) &&
+          frames::refs(p->data) == 1) {
         if (p->referenced) {
           p->referenced = false;
           lru_unlink(p);
@@ -702,6 +723,7 @@ size_t reclaim(size_t want) {
     }
   }
   for (size_t i = 0; i < n; i++) frames::put(put[i]);
+  drain_records();
   return n;
 }
 

@@ -10,6 +10,11 @@ void* memset(void* dst, int c, size_t n) {
   auto* d = static_cast<unsigned char*>(dst);
   uint64_t pattern = static_cast<unsigned char>(c) * 0x0101010101010101ull;
   while (n && (reinterpret_cast<uintptr_t>(d) & 7)) { *d++ = static_cast<unsigned char>(c); n--; }
+  for (; n >= 64; n -= 64, d += 64) {
+    auto* dw = reinterpret_cast<uint64_t*>(d);
+    dw[0] = pattern; dw[1] = pattern; dw[2] = pattern; dw[3] = pattern;
+    dw[4] = pattern; dw[5] = pattern; dw[6] = pattern; dw[7] = pattern;
+  }
   for (; n >= 8; n -= 8, d += 8) *reinterpret_cast<uint64_t*>(d) = pattern;
   while (n--) *d++ = static_cast<unsigned char>(c);
   return dst;
@@ -20,6 +25,14 @@ void* memcpy(void* __restrict dst, const void* __restrict src, size_t n) {
   const auto* s = static_cast<const unsigned char*>(src);
   if (((reinterpret_cast<uintptr_t>(d) ^ reinterpret_cast<uintptr_t>(s)) & 7) == 0) {
     while (n && (reinterpret_cast<uintptr_t>(d) & 7)) { *d++ = *s++; n--; }
+    // Eight words per turn: a page costs a quarter of the loop overhead
+    // one word per turn does (file data is copied a page at a time).
+    for (; n >= 64; n -= 64, d += 64, s += 64) {
+      auto* dw = reinterpret_cast<uint64_t*>(d);
+      const auto* sw = reinterpret_cast<const uint64_t*>(s);
+      uint64_t a = sw[0], b = sw[1], c = sw[2], e = sw[3], f = sw[4], g = sw[5], h = sw[6], i = sw[7];
+      dw[0] = a; dw[1] = b; dw[2] = c; dw[3] = e; dw[4] = f; dw[5] = g; dw[6] = h; dw[7] = i;
+    }
     for (; n >= 8; n -= 8, d += 8, s += 8)
       *reinterpret_cast<uint64_t*>(d) = *reinterpret_cast<const uint64_t*>(s);
   }

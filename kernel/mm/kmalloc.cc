@@ -67,10 +67,9 @@ void push_partial(SlabHeader* s) {
   g_partial[s->size_class] = s;
 }
 
-SlabHeader* new_slab(int c) {
-  auto page = mm::alloc_page();
-  if (!page) return nullptr;
-  auto* s = mm::phys_to_virt<SlabHeader>(page.value());
+// Makes `page` a slab of class c.
+SlabHeader* new_slab(int c, mm::PhysAddr page) {
+  auto* s = mm::phys_to_virt<SlabHeader>(page);
   size_t size = class_size(c);
   s->magic = kSlabMagic;
   s->size_class = static_cast<uint32_t>(c);
@@ -102,17 +101,29 @@ void* kmalloc(size_t size) {
   if (size == 0) size = 1;
   if (size > kMaxClass) return large_alloc(size);
   int c = class_of(size);
-  SpinlockGuard guard(g_lock);
+  g_lock.lock();
   SlabHeader* s = g_partial[c];
   if (!s) {
-    s = new_slab(c);
-    if (!s) return nullptr;
-    push_partial(s);
+    // The page comes without the lock held: when memory is short the page
+    // allocator asks the page cache to give pages back, which frees heap
+    // objects of its own.
+    g_lock.unlock();
+    auto page = mm::alloc_page();
+    if (!page) return nullptr;
+    g_lock.lock();
+    s = g_partial[c];
+    if (s) {
+      mm::page_put(page.value());  // someone made one meanwhile
+    } else {
+      s = new_slab(c, page.value());
+      push_partial(s);
+    }
   }
   FreeObject* o = s->free;
   s->free = o->next;
   s->in_use++;
   if (!s->free) unlink_partial(s);
+  g_lock.unlock();
   return o;
 }
 
