@@ -106,7 +106,9 @@ Result<Buffer*> BufferCache::get(uint32_t blockno) {
       if (found) break;
       // Every buffer is held or pinned by the log: wait for a release. The
       // cache is sized well above the log, so this means heavy concurrency.
+      sleepers_++;
       sleep_on(this, lock_);
+      sleepers_--;
     }
     found->refcnt++;
   }
@@ -169,7 +171,7 @@ void BufferCache::release(Buffer* b) {
   if (b->refcnt == 0) {
     lru_remove(b);
     lru_push_front(b);
-    wakeup(this);
+    if (sleepers_) wakeup(this);  // (wakeup looks at every process)
   }
 }
 
@@ -182,7 +184,7 @@ void BufferCache::unpin(Buffer* b) {
   SpinlockGuard guard(lock_);
   RIVET_ASSERT(b->refcnt > 0);
   b->refcnt--;
-  if (b->refcnt == 0) wakeup(this);
+  if (b->refcnt == 0 && sleepers_) wakeup(this);
 }
 
 Result<void> BufferCache::device_read(uint32_t blockno, void* data) {

@@ -91,6 +91,7 @@ class BufferCache {
   Buffer** buckets_ = nullptr;
   size_t nbuckets_ = 0;
   Buffer lru_;  // sentinel: lru_.lru_next is the most recently used
+  int sleepers_ = 0;  // threads waiting in get() for a free buffer
 };
 
 }  // namespace rivet::fs

@@ -343,6 +343,35 @@ Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate, bool data_writt
   return chain[path.levels];
 }
 
+Result<uint32_t> bmap_run(Inode* ip, uint64_t fblock, uint32_t max, uint32_t* run) {
+  *run = 1;
+  MapPath p = TRY(map_path(fblock));
+  FileSystem& fs = *ip->fs;
+  const SuperBlock& sb = fs.superblock();
+  if (p.levels == 0) {
+    uint32_t b = ip->addrs[p.slot];
+    if (b && !is_data_block(sb, b)) return Error::Malformed;
+    while (b && *run < max && p.slot + *run < kDirect && ip->addrs[p.slot + *run] == b + *run) (*run)++;
+    return b;
+  }
+  uint32_t block = ip->addrs[p.slot];
+  for (int l = 0; l < p.levels; l++) {
+    if (block == 0) return 0u;
+    if (!is_data_block(sb, block)) return Error::Malformed;
+    Buffer* bp = TRY(fs.cache().read(block));
+    uint32_t* e = entries(bp);
+    block = e[p.index[l]];
+    if (l == p.levels - 1 && block) {
+      // The rest of the run is in the same indirect block.
+      uint32_t at = p.index[l];
+      while (*run < max && at + *run < kAddrsPerBlock && e[at + *run] == block + *run) (*run)++;
+    }
+    fs.cache().release(bp);
+  }
+  if (block && !is_data_block(sb, block)) return Error::Malformed;
+  return block;
+}
+
 uint32_t map_blocks_missing(Inode* ip, uint64_t fblock) {
   auto path = map_path(fblock);
   if (!path.ok() || path.value().levels == 0) return 0;
@@ -416,18 +445,19 @@ Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uin
   while (i < count) {
     uint64_t pos = (first + i) * kBlockSize;
     uint32_t block = 0;
-    if (pos < size) block = TRY(bmap(ip, first + i, false));
+    // A run of blocks that follow each other on the device, up to the
+    // disk size, found with one look at the block map.
+    uint32_t run = 1;
+    if (pos < size) {
+      uint64_t in_size = (size - pos + kBlockSize - 1) / kBlockSize;
+      uint32_t max = count - i;
+      if (in_size < max) max = static_cast<uint32_t>(in_size);
+      block = TRY(bmap_run(ip, first + i, max, &run));
+    }
     if (block == 0) {  // past end of file, or a hole
       memset(pages[i], 0, kBlockSize);
       i++;
       continue;
-    }
-    // A run of blocks that follow this one on the device.
-    uint32_t run = 1;
-    while (i + run < count && (first + i + run) * kBlockSize < size) {
-      uint32_t next = TRY(bmap(ip, first + i + run, false));
-      if (next != block + run) break;
-      run++;
     }
     if (uint64_t{block} + run > fs.superblock().size) return Error::Malformed;
     if (!fs.cache().device()->read_pages(uint64_t{block} * kSectorsPerBlock, reinterpret_cast<void* const*>(pages + i), run).ok())

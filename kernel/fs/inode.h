@@ -50,7 +50,10 @@ struct Inode {
   struct CachedPage* pages = nullptr;  // every cached page of the file
   uint32_t cached_pages = 0;
   uint32_t dirty_pages = 0;
-  uint64_t reading_page = ~uint64_t{0};  // the page read() copies from (set under the cache lock)
+  // The pages read() copies from without references (set under the cache
+  // lock; reclaim leaves them alone): [reading_first, reading_last].
+  uint64_t reading_first = ~uint64_t{0};
+  uint64_t reading_last = 0;
 
   SleepLock lock{"inode"};
   bool valid = false;  // the fields below have been read from disk
@@ -129,6 +132,10 @@ Result<void> iupdate(Inode* ip);
 // block reservation while it has one (write-back).
 Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate, bool data_written = false);
 
+// bmap without allocating, for reading: also sets *run to how many blocks
+// from fblock on (at most max) follow this one on the device, as far as
+// one indirect block (or the direct blocks) tells.
+Result<uint32_t> bmap_run(Inode* ip, uint64_t fblock, uint32_t max, uint32_t* run);
 // How many indirect blocks bmap would have to allocate to map `fblock`
 // (0-3), not counting those a reservation for the page just before already
 // covers (Inode::last_reserved). For reserving space ahead of write-back.

@@ -103,13 +103,13 @@ void drain_records() {
 // of ip, which the caller has locked (so nobody else inserts it), and
 // returns it with a reference for the caller. Error::NoMemory without a
 // record (the frame is then put).
-Result<uint8_t*> insert(Inode* ip, uint64_t index, uint8_t* data) {
+Result<uint8_t*> insert(Inode* ip, uint64_t index, uint8_t* data, bool caller_ref = true) {
   CachedPage* r = take_record();
   if (!r) {
     frames::put(data);
     return Error::NoMemory;
   }
-  frames::get(data);  // the caller's
+  if (caller_ref) frames::get(data);  // the caller's
   SpinlockGuard guard(g_lock);
   RIVET_ASSERT(!find_locked(ip, index));
   *r = CachedPage{ip, index, data, false, true, false, nullptr, nullptr, ip->pages, nullptr, nullptr};
@@ -125,18 +125,26 @@ Result<uint8_t*> insert(Inode* ip, uint64_t index, uint8_t* data) {
 }
 
 // The cached page with a reference for the caller, or nullptr.
-// The cached page without a frame reference, for read() (ip locked):
-// until the reader sets ip->reading_page back to ~0, reclaim leaves the
-// page alone, and only truncation (which needs the lock) drops the pages
-// of a file otherwise. Cheaper than a reference, which takes the page
-// allocator's lock twice.
-uint8_t* peek_for_read(Inode* ip, uint64_t index) {
+// Up to `max` cached pages from `index` on, without frame references,
+// for read() (ip locked): until the reader sets ip->reading_first back to
+// ~0, reclaim leaves pages [reading_first, reading_last] alone, and only
+// truncation (which needs the lock) drops the pages of a file otherwise.
+// Cheaper than references, which take the page allocator's lock twice a
+// page. Returns how many consecutive pages are cached.
+uint32_t peek_for_read(Inode* ip, uint64_t index, uint32_t max, uint8_t** out) {
   SpinlockGuard guard(g_lock);
-  CachedPage* p = find_locked(ip, index);
-  if (!p) return nullptr;
-  p->referenced = true;
-  ip->reading_page = index;
-  return p->data;
+  uint32_t n = 0;
+  for (; n < max; n++) {
+    CachedPage* p = find_locked(ip, index + n);
+    if (!p) break;
+    p->referenced = true;
+    out[n] = p->data;
+  }
+  if (n > 0) {
+    ip->reading_last = index + n - 1;
+    ip->reading_first = index;
+  }
+  return n;
 }
 
 uint8_t* lookup(const Inode* ip, uint64_t index) {
@@ -153,9 +161,9 @@ uint64_t pages_in(uint64_t bytes) { return (bytes + kBlockSize - 1) / kBlockSize
 // Reads pages [index, index + want) that are not cached -- from `index`
 // up to the first cached page or the end of the file -- from the disk in
 // as few requests as their blocks allow, and caches them. `out[0..n)`
-// get the pages from `index` on, each with a reference; returns n >= 1.
-// ip locked.
-Result<uint32_t> fill(Inode* ip, uint64_t index, uint32_t want, uint8_t** out) {
+// get the pages from `index` on, the first `refs` of them with a
+// reference for the caller (use no others); returns n >= 1. ip locked.
+Result<uint32_t> fill(Inode* ip, uint64_t index, uint32_t want, uint8_t** out, uint32_t refs = ~0u) {
   if (want > kMaxReadAhead) want = kMaxReadAhead;
   if (want == 0) want = 1;
   uint64_t end = pages_in(ip->size);
@@ -185,7 +193,7 @@ Result<uint32_t> fill(Inode* ip, uint64_t index, uint32_t want, uint8_t** out) {
       frames::put(fresh[i]);
       continue;
     }
-    auto r = insert(ip, index + i, fresh[i]);
+    auto r = insert(ip, index + i, fresh[i], got < refs);
     if (!r.ok()) {
       error = r.error();
       continue;
@@ -201,8 +209,7 @@ Result<uint32_t> fill(Inode* ip, uint64_t index, uint32_t want, uint8_t** out) {
 Result<uint8_t*> get_page(Inode* ip, uint64_t index, uint32_t ahead) {
   if (uint8_t* p = lookup(ip, index)) return p;
   uint8_t* pages[kMaxReadAhead];
-  uint32_t got = TRY(fill(ip, index, ahead, pages));
-  for (uint32_t i = 1; i < got; i++) frames::put(pages[i]);
+  TRY(fill(ip, index, ahead, pages, 1));
   return pages[0];
 }
 
@@ -319,34 +326,43 @@ Result<size_t> cache_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
     size_t in_page = pos % kBlockSize;
     size_t m = kBlockSize - in_page;
     if (m > n - done) m = n - done;
-    uint8_t* page = peek_for_read(ip, index);
-    bool referenced = false;
-    if (!page) {
-      referenced = true;
-      // Read ahead: at least the rest of this call; more, doubling, while
-      // the file is read in order.
-      uint64_t rest = pages_in(off + n) - index;
-      uint32_t want = rest > kMaxReadAhead ? kMaxReadAhead : static_cast<uint32_t>(rest);
-      if (index == ip->readahead_next && index != 0) {
-        uint32_t more = ip->readahead_pages * 2;
-        if (more > want) want = more;
-      } else if (index == 0 && want < 4) {
-        want = 4;
+    // The pages of this call that are cached, under one lock.
+    constexpr uint32_t kPeek = 16;
+    uint8_t* run[kPeek];
+    uint64_t left = pages_in(off + n) - index;
+    uint32_t k = peek_for_read(ip, index, left < kPeek ? static_cast<uint32_t>(left) : kPeek, run);
+    if (k > 0) {
+      Result<void> r;
+      for (uint32_t i = 0; i < k && done < n && r.ok(); i++) {
+        pos = off + done;
+        in_page = pos % kBlockSize;
+        m = kBlockSize - in_page;
+        if (m > n - done) m = n - done;
+        r = dst.put(done, run[i] + in_page, m);
+        if (r.ok()) done += m;
       }
-      if (want > kMaxReadAhead) want = kMaxReadAhead;
-      uint8_t* pages[kMaxReadAhead];
-      auto got = fill(ip, index, want, pages);
-      if (!got.ok()) return done ? Result<size_t>(done) : Result<size_t>(got.error());
-      for (uint32_t i = 1; i < got.value(); i++) frames::put(pages[i]);
-      page = pages[0];
-      ip->readahead_next = index + got.value();
-      ip->readahead_pages = got.value();
+      __atomic_store_n(&ip->reading_first, ~uint64_t{0}, __ATOMIC_RELEASE);
+      if (!r.ok()) return done ? Result<size_t>(done) : Result<size_t>(r.error());
+      continue;
     }
-    auto r = dst.put(done, page + in_page, m);
-    if (referenced)
-      frames::put(page);
-    else
-      __atomic_store_n(&ip->reading_page, ~uint64_t{0}, __ATOMIC_RELEASE);
+    // Read ahead: at least the rest of this call; more, doubling, while
+    // the file is read in order.
+    uint64_t rest = pages_in(off + n) - index;
+    uint32_t want = rest > kMaxReadAhead ? kMaxReadAhead : static_cast<uint32_t>(rest);
+    if (index == ip->readahead_next && index != 0) {
+      uint32_t more = ip->readahead_pages * 2;
+      if (more > want) want = more;
+    } else if (index == 0 && want < 4) {
+      want = 4;
+    }
+    if (want > kMaxReadAhead) want = kMaxReadAhead;
+    uint8_t* pages[kMaxReadAhead];
+    auto got = fill(ip, index, want, pages, 1);  // a reference for the first only
+    if (!got.ok()) return done ? Result<size_t>(done) : Result<size_t>(got.error());
+    ip->readahead_next = index + got.value();
+    ip->readahead_pages = got.value();
+    auto r = dst.put(done, pages[0] + in_page, m);
+    frames::put(pages[0]);
     if (!r.ok()) return done ? Result<size_t>(done) : Result<size_t>(r.error());
     done += m;
   }
@@ -708,8 +724,8 @@ size_t reclaim(size_t want) {
     CachedPage* p = g_lru.lru_prev;
     while (p != &g_lru && n < want && budget-- > 0) {
       CachedPage* prev = p->lru_prev;
-      if (!p->dirty && p->index != __atomic_load_n(&p->ip->reading_page, __ATOMIC_ACQUIRE) &&
-          frames::refs(p->data) == 1) {
+      bool being_read = p->index >= p->ip->reading_first && p->index <= p->ip->reading_last;
+      if (!p->dirty && !being_read && frames::refs(p->data) == 1) {
         if (p->referenced) {
           p->referenced = false;
           lru_unlink(p);

@@ -25,13 +25,17 @@ void* memcpy(void* __restrict dst, const void* __restrict src, size_t n) {
   const auto* s = static_cast<const unsigned char*>(src);
   if (((reinterpret_cast<uintptr_t>(d) ^ reinterpret_cast<uintptr_t>(s)) & 7) == 0) {
     while (n && (reinterpret_cast<uintptr_t>(d) & 7)) { *d++ = *s++; n--; }
-    // Eight words per turn: a page costs a quarter of the loop overhead
-    // one word per turn does (file data is copied a page at a time).
-    for (; n >= 64; n -= 64, d += 64, s += 64) {
+    // Sixteen words per turn: the loop costs little next to the loads and
+    // stores (file data is copied a page at a time).
+    for (; n >= 128; n -= 128, d += 128, s += 128) {
       auto* dw = reinterpret_cast<uint64_t*>(d);
       const auto* sw = reinterpret_cast<const uint64_t*>(s);
-      uint64_t a = sw[0], b = sw[1], c = sw[2], e = sw[3], f = sw[4], g = sw[5], h = sw[6], i = sw[7];
-      dw[0] = a; dw[1] = b; dw[2] = c; dw[3] = e; dw[4] = f; dw[5] = g; dw[6] = h; dw[7] = i;
+      for (int k = 0; k < 16; k += 8) {
+        uint64_t a = sw[k], b = sw[k + 1], c = sw[k + 2], e = sw[k + 3];
+        uint64_t f = sw[k + 4], g = sw[k + 5], h = sw[k + 6], i = sw[k + 7];
+        dw[k] = a; dw[k + 1] = b; dw[k + 2] = c; dw[k + 3] = e;
+        dw[k + 4] = f; dw[k + 5] = g; dw[k + 6] = h; dw[k + 7] = i;
+      }
     }
     for (; n >= 8; n -= 8, d += 8, s += 8)
       *reinterpret_cast<uint64_t*>(d) = *reinterpret_cast<const uint64_t*>(s);

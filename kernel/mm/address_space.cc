@@ -665,6 +665,16 @@ bool AddressSpace::range_is_mmap_only(uint64_t start, uint64_t end) const {
   return true;
 }
 
+bool AddressSpace::range_allows(uint64_t start, uint64_t end, Access access) const {
+  uint64_t at = start;
+  for (Vma* v = vmas_; v && at < end; v = v->next) {
+    if (v->end <= at) continue;
+    if (v->start > at || !permits(v->prot, access)) return false;
+    at = v->end;
+  }
+  return at >= end;
+}
+
 Result<void> AddressSpace::unmap_range(uint64_t start, uint64_t end) {
   if (!range_is_mmap_only(start, end)) return Error::Invalid;
   // Split first (the only step that can fail), then remove.

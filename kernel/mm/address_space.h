@@ -114,6 +114,9 @@ class AddressSpace {
   // stack, never inside the heap's growth room; 0 if none.
   uint64_t find_gap(uint64_t length, uint64_t hint) const;
   bool range_is_mmap_only(uint64_t start, uint64_t end) const;
+  // Whether areas cover all of [start, end) and allow `access` there (what
+  // a system call checks before it copies; the copy itself faults pages in).
+  bool range_allows(uint64_t start, uint64_t end, Access access) const;
 
   // Writes back every dirty shared page and drops every file reference
   // (process context: exit and exec call it before destroy()).

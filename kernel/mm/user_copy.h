@@ -66,8 +66,10 @@ Result<void> copy_out(UserOut<T> dst, const T& src) {
 }
 
 // Checks that the whole range [addr, addr+n) is user memory the process may
-// read (or write), resolving every page as an access would, so a system call
-// can fail with Error::Fault before it has transferred anything.
+// read (or write) -- covered by areas that allow the access -- so a system
+// call can fail with Error::Fault before it has transferred anything. The
+// pages come in when the copy touches them; a copy can still fail there
+// (no memory, a file mapping past end of file).
 Result<void> check_user_range(uint64_t addr, size_t n, bool write);
 
 // Copies a NUL-terminated string of at most max-1 characters into dst

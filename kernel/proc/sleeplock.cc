@@ -14,23 +14,29 @@ int current_pid() {
 
 void SleepLock::lock() {
   SpinlockGuard guard(guard_);
-  while (locked_) sleep_on(this, guard_);
-  locked_ = true;
-  owner_pid_ = current_pid();
+  while (locked_) {
+    waiters_++;
+    sleep_on(this, guard_);
+    waiters_--;
+  }
+  __atomic_store_n(&owner_pid_, current_pid(), __ATOMIC_RELAXED);
+  __atomic_store_n(&locked_, true, __ATOMIC_RELEASE);
 }
 
 void SleepLock::unlock() {
   SpinlockGuard guard(guard_);
   if (!locked_) panic("sleeplock %s: released but not held", name_);
-  locked_ = false;
-  owner_pid_ = 0;
-  wakeup(this);
+  __atomic_store_n(&locked_, false, __ATOMIC_RELEASE);
+  __atomic_store_n(&owner_pid_, 0, __ATOMIC_RELAXED);
+  // wakeup() looks at every process: only when someone waits.
+  if (waiters_ > 0) wakeup(this);
 }
 
 bool SleepLock::held_by_current() const {
-  auto& self = const_cast<SleepLock&>(*this);
-  SpinlockGuard guard(self.guard_);
-  return locked_ && owner_pid_ == current_pid();
+  // Without the guard: only the holder sets owner_pid_ to its own pid, so
+  // the answer is exact for the caller whichever way it comes out.
+  return __atomic_load_n(&locked_, __ATOMIC_ACQUIRE) &&
+         __atomic_load_n(&owner_pid_, __ATOMIC_RELAXED) == current_pid();
 }
 
 }  // namespace rivet

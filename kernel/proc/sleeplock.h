@@ -22,6 +22,7 @@ class SleepLock {
   Spinlock guard_;
   bool locked_ = false;
   int owner_pid_ = 0;
+  int waiters_ = 0;  // threads asleep in lock() (guard_)
   const char* name_;
 };
 
