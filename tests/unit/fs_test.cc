@@ -7,6 +7,7 @@
 
 #include "kernel/fs/device.h"
 #include "kernel/fs/filesystem.h"
+#include "kernel/fs/page_cache.h"
 #include "tests/unit/fs_test_fixture.h"
 
 namespace rivet::fstest {
@@ -449,6 +450,31 @@ TEST_F(FsSpace, SpaceComesBackAfterUnlink) {
   EXPECT_EQ(second, first);
   ASSERT_TRUE(fs::unlink("/b").ok());
   EXPECT_EQ(fs::root_fs().reserved_blocks(), 0u);
+}
+
+// Proves a disk error during write-back is reported by the next fsync (once), and by close when no fsync came first; the data stays readable from the cache and the disk keeps a consistent file system.
+TEST_F(FsSpace, WriteBackErrorReachesFsyncAndClose) {
+  ASSERT_TRUE(write_file("/keep", "kept").ok());
+  fs::sync();
+  std::string data = pattern(3 * fs::kBlockSize, 21);
+  fs::File* f = fs::open("/f", kCreate | kRdWr).value();
+  ASSERT_EQ(fs::file_write(f, IoBuffer::kernel(data.data()), data.size()).value(), data.size());
+  disk->fail_writes = true;
+  auto r = fs::file_sync(f, false);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(fs::file_sync(f, false).ok() || fs::root_fs().log().failed());  // reported once
+  fs::file_close(f);
+  fs::File* g = fs::open("/g", kCreate | kRdWr).value();
+  ASSERT_EQ(fs::file_write(g, IoBuffer::kernel(data.data()), data.size()).value(), data.size());
+  fs::write_back_all(fs::root_fs());
+  EXPECT_EQ(fs::file_take_write_error(g).error(), Error::Io);  // what close reports
+  EXPECT_TRUE(fs::file_take_write_error(g).ok());
+  fs::file_close(g);
+  disk->fail_writes = false;
+  EXPECT_EQ(read_file("/f").value(), data);  // still in the cache
+  // The disk: what was synced before the failure, consistent.
+  auto report = check(*disk, /*replay=*/true);
+  EXPECT_TRUE(report.clean()) << describe(report);
 }
 
 // Proves calls that fail for lack of space (mkdir, create growing a directory) leave no inode or block behind.

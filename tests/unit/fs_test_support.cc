@@ -21,6 +21,7 @@ Result<void> MemoryDisk::read(uint64_t sector, void* buffer, uint32_t count) {
 }
 
 Result<void> MemoryDisk::write(uint64_t sector, const void* buffer, uint32_t count) {
+  if (fail_writes) return Error::Io;
   std::lock_guard<std::mutex> guard(mutex_);
   if (sector > sectors_ || count > sectors_ - sector) return Error::Invalid;
   writes++;

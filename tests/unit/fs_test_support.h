@@ -43,6 +43,7 @@ class MemoryDisk : public block::BlockDevice {
   uint64_t page_requests = 0;  // read_pages() calls
   uint64_t pages_read = 0;     // pages they read
   bool fail_reads = false;
+  bool fail_writes = false;  // every write fails with Error::Io
 
  private:
   uint64_t sectors_;
