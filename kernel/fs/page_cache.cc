@@ -604,12 +604,18 @@ void write_back_all(FileSystem& fs, bool only_expired) {
 
 // ---- dropping ----------------------------------------------------------------------
 
-void cache_truncate(Inode* ip, uint64_t from) {
-  RIVET_ASSERT(ip->lock.held_by_current());
-  uint64_t keep = pages_in(from);
-  uint8_t* put[64];
+namespace {
+
+// Removes the cached pages of ip that `remove` (called under the cache
+// lock, free to change a page it keeps) says go, a batch at a time (their
+// frames are put without the lock); returns how many went.
+template <typename Remove>
+size_t remove_pages_of(Inode* ip, Remove remove) {
+  constexpr size_t kBatch = 64;
+  size_t removed = 0;
   bool more = true;
   while (more) {
+    uint8_t* put[kBatch];
     size_t n = 0;
     more = false;
     {
@@ -617,25 +623,8 @@ void cache_truncate(Inode* ip, uint64_t from) {
       CachedPage* next = nullptr;
       for (CachedPage* p = ip->pages; p; p = next) {
         next = p->file_next;
-        if (p->index < keep) {
-          if (p->index == keep - 1 && from % kBlockSize)
-            memset(p->data + from % kBlockSize, 0, kBlockSize - from % kBlockSize);
-          continue;
-        }
-        if (frames::refs(p->data) > 1) {
-          // Still mapped: the mapping keeps the page, which reads as
-          // zeros now; it stays cached (and clean) so the file and the
-          // mapping go on sharing it.
-          memset(p->data, 0, kBlockSize);
-          if (p->dirty) {
-            p->dirty = false;
-            ip->dirty_pages--;
-            g_dirty--;
-          }
-          p->reserved = false;
-          continue;
-        }
-        if (n == sizeof put / sizeof put[0]) {
+        if (!remove(p)) continue;
+        if (n == kBatch) {
           more = true;
           break;
         }
@@ -643,9 +632,39 @@ void cache_truncate(Inode* ip, uint64_t from) {
         remove_locked(p);
       }
     }
-    for (size_t i = 0; i < n; i++) frames::put(put[i]);
+    for (size_t k = 0; k < n; k++) frames::put(put[k]);
+    removed += n;
   }
   drain_records();
+  return removed;
+}
+
+}  // namespace
+
+void cache_truncate(Inode* ip, uint64_t from) {
+  RIVET_ASSERT(ip->lock.held_by_current());
+  uint64_t keep = pages_in(from);
+  remove_pages_of(ip, [&](CachedPage* p) {
+    if (p->index < keep) {
+      if (p->index == keep - 1 && from % kBlockSize)
+        memset(p->data + from % kBlockSize, 0, kBlockSize - from % kBlockSize);
+      return false;
+    }
+    if (frames::refs(p->data) > 1) {
+      // Still mapped: the mapping keeps the page, which reads as zeros
+      // now; it stays cached (and clean) so the file and the mapping go on
+      // sharing it.
+      memset(p->data, 0, kBlockSize);
+      if (p->dirty) {
+        p->dirty = false;
+        ip->dirty_pages--;
+        g_dirty--;
+      }
+      p->reserved = false;
+      return false;
+    }
+    return true;
+  });
   ip->readahead_next = 0;
   ip->readahead_pages = 0;
   // Once no page is dirty, the block reservation and the pin go too.
@@ -660,54 +679,16 @@ void drop_if_unreferenced(Inode* ip) {
 }
 
 size_t cache_drop_clean(Inode* ip, uint64_t first, uint64_t last) {
-  size_t dropped = 0;
-  bool more = true;
-  while (more) {
-    uint8_t* put[64];
-    size_t n = 0;
-    more = false;
-    {
-      SpinlockGuard guard(g_lock);
-      CachedPage* next = nullptr;
-      for (CachedPage* p = ip->pages; p; p = next) {
-        next = p->file_next;
-        if (p->index < first || p->index > last || p->dirty || frames::refs(p->data) > 1) continue;
-        if (n == sizeof put / sizeof put[0]) {
-          more = true;
-          break;
-        }
-        put[n++] = p->data;
-        remove_locked(p);
-      }
-    }
-    for (size_t i = 0; i < n; i++) frames::put(put[i]);
-    dropped += n;
-  }
-  drain_records();
-  return dropped;
+  return remove_pages_of(ip, [&](CachedPage* p) {
+    return p->index >= first && p->index <= last && !p->dirty && frames::refs(p->data) == 1;
+  });
 }
 
 void cache_forget(Inode* ip) {
-  bool more = true;
-  while (more) {
-    uint8_t* put[64];
-    size_t n = 0;
-    more = false;
-    {
-      SpinlockGuard guard(g_lock);
-      while (CachedPage* p = ip->pages) {
-        RIVET_ASSERT(!p->dirty);
-        if (n == sizeof put / sizeof put[0]) {
-          more = true;
-          break;
-        }
-        put[n++] = p->data;
-        remove_locked(p);
-      }
-    }
-    for (size_t i = 0; i < n; i++) frames::put(put[i]);
-  }
-  drain_records();
+  remove_pages_of(ip, [](CachedPage* p) {
+    RIVET_ASSERT(!p->dirty);
+    return true;
+  });
 }
 
 size_t reclaim(size_t want) {
