@@ -760,7 +760,7 @@ Result<uint32_t> pager_get(Inode* ip, uint64_t index, uint32_t count, uint8_t** 
   if (got > 0) return got;
   PagerLock guard(ip);
   TRY(guard.lock());
-  if (index * kBlockSize >= ip->size) return Error::Fault;
+  if (index * kBlockSize >= ip->size) return Error::Range;
   if (uint8_t* p = lookup(ip, index)) {
     pages[0] = p;
     return 1u;

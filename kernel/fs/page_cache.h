@@ -118,7 +118,8 @@ size_t reclaim(size_t want);
 // request where the blocks are adjacent). pages[0] is always the page at
 // `index`; returns how many of the consecutive pages were had (at least 1),
 // each with a reference for the caller. Bytes past end of file are zero.
-// Error::Fault if `index` is wholly past end of file. Takes the inode lock
+// Error::Range if `index` is wholly past end of file (a bus error for the
+// process that touched it). Takes the inode lock
 // itself unless the caller already holds it.
 Result<uint32_t> pager_get(Inode* ip, uint64_t index, uint32_t count, uint8_t** pages);
 // A process wrote the cached page (index) through a shared mapping: it

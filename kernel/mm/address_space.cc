@@ -163,6 +163,7 @@ void AddressSpace::detach_file(Vma* vma) {
 
 void AddressSpace::free_vma(Vma* vma) {
   if (vma->inode) detach_file(vma);
+  vma_count_--;
   kdelete(vma);
 }
 
@@ -219,7 +220,9 @@ Result<Vma*> AddressSpace::add_vma(uint64_t start, uint64_t end, uint32_t prot, 
   while (*link && (*link)->start < start) link = &(*link)->next;
   for (Vma* v = vmas_; v; v = v->next)
     if (v->start < end && start < v->end) return refuse(Error::Exists);
+  if (vma_count_ >= kMaxVmas) return refuse(Error::NoMemory);
   Vma* v = record ? record : TRY(knew<Vma>());
+  vma_count_++;
   v->start = start;
   v->end = end;
   v->prot = prot;
@@ -311,12 +314,12 @@ Result<void> AddressSpace::break_copy_on_write(Vma* vma, uint64_t page_va, PageT
 Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
   PteFlags base = user_pte_flags(vma->prot);
   bool from_file = vma->inode && page_va < vma->file_end;
-  if (vma->inode && !from_file && !(vma->flags & kVmaImage)) return Error::Fault;  // past the mapped file
+  if (vma->inode && !from_file && !(vma->flags & kVmaImage)) return Error::Range;  // past the mapped file
   uint64_t size = ~uint64_t{0};
   if (from_file && (vma->flags & kVmaMmap)) {
     // A page wholly beyond end of file is an error, as a bus error would be.
     size = TRY(file_size(vma->inode));
-    if (vma->offset_of(page_va) >= size) return Error::Fault;
+    if (vma->offset_of(page_va) >= size) return Error::Range;
   }
   if (from_file && (vma->flags & kVmaShared)) {
     uint8_t* frame;
@@ -456,7 +459,9 @@ Result<PhysAddr> AddressSpace::translate(uint64_t va, Access access) {
   if (va >= kUserLimit) return Error::Fault;
   PageTableEntry* e = page_table_.lookup(VirtAddr(va));
   if (!e || !pte_permits(*e, access)) {
-    TRY(handle_fault(va, access));
+    // A copy to or from a user buffer fails with EFAULT however the page
+    // could not be had, short of memory.
+    if (auto r = handle_fault(va, access); !r) return r.error() == Error::NoMemory ? Error::NoMemory : Error::Fault;
     e = page_table_.lookup(VirtAddr(va));
     if (!e || !pte_permits(*e, access)) return Error::Fault;
   }
@@ -647,7 +652,9 @@ uint64_t AddressSpace::resident_pages() {
 }
 
 Result<Vma*> AddressSpace::split(Vma* vma, uint64_t at) {
+  if (vma_count_ >= kMaxVmas) return Error::NoMemory;
   Vma* upper = TRY(knew<Vma>());
+  vma_count_++;
   *upper = *vma;
   upper->start = at;
   if (vma->inode) {

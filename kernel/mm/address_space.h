@@ -22,6 +22,10 @@ namespace rivet::mm {
 // then the process's trapframe, both above every VMA.
 inline constexpr uint64_t kTrapFrame = kTrampoline - kPageSize;
 inline constexpr uint64_t kUserLimit = kTrapFrame;  // VMAs end at or below this
+// The most areas a process may have (Linux's max_map_count is 65,530): each
+// costs kernel memory and every fault and mmap walks the list. mmap, and a
+// munmap or mprotect that would split an area, fail with ENOMEM past it.
+inline constexpr uint32_t kMaxVmas = 4096;
 
 enum class Access : uint8_t { Read, Write, Execute };
 
@@ -71,7 +75,7 @@ class AddressSpace {
 
   Vma* find(uint64_t va) const;
   // Adds [start, end) with prot/flags; Error::Exists if it overlaps an area,
-  // Error::Invalid if unaligned, empty (except the heap, which may be) or
+  // Error::NoMemory past kMaxVmas areas, Error::Invalid if unaligned, empty (except the heap, which may be) or
   // outside user space. `record`, if given, is a Vma from knew<Vma>() to
   // use (so a caller can allocate before it changes anything); it is freed
   // if the call fails.
@@ -96,7 +100,8 @@ class AddressSpace {
   // protection, then resolves it — zero page or fresh page for anonymous
   // memory, a copy (or takeover) for copy-on-write, a read from the file,
   // write-enabling a shared page — or refuses it with Error::Fault.
-  // Error::NoMemory if a page cannot be had.
+  // Error::NoMemory if a page cannot be had, Error::Range for a page of a
+  // file mapping wholly past end of file (a bus error).
   Result<void> handle_fault(uint64_t va, Access access);
 
   // mmap support. [start, end) page aligned.
@@ -158,6 +163,7 @@ class AddressSpace {
 
   PageTable page_table_;
   Vma* vmas_ = nullptr;
+  uint32_t vma_count_ = 0;
   uint64_t clock_hand_ = 0;
 };
 

@@ -137,7 +137,7 @@ TEST_F(FsReadPages, PagerDirtyNeverGrowsTheFile) {
   memcpy(page, bytes.data(), kPage);  // the process's store
   EXPECT_TRUE(fs::pager_dirty(f->ip, 0).ok());
   EXPECT_TRUE(fs::pager_dirty(f->ip, 5).ok());  // past end of file: nothing
-  EXPECT_EQ(fs::pager_get(f->ip, 5, 1, &page).error(), Error::Fault);
+  EXPECT_EQ(fs::pager_get(f->ip, 5, 1, &page).error(), Error::Range);
   fs::frames::put(page);
   fs::file_close(f);
   fs::sync();

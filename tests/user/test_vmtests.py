@@ -7,7 +7,8 @@ before and after (a leak fails the test), and prints `vmtests: NAME: ok`,
 Anything else — a kernel panic, a hang, QEMU dying — fails the test too. A
 skipped test exits with status 77, which vm.cmake tells CTest means skipped.
 
---mem sets the machine's memory (the swap tests use 64M); --smp its harts.
+--mem sets the machine's memory (the swap tests use 64M); --smp its harts;
+--console REGEX, something the kernel must have said on the console.
 """
 import argparse
 import re
@@ -22,6 +23,8 @@ p = argparse.ArgumentParser()
 rivet_system.add_arguments(p)  # --mem, --smp among them
 p.add_argument("--test", required=True)
 p.add_argument("--timeout", type=float, default=240)
+p.add_argument("--console", action="append", default=[],
+               help="a regular expression the kernel's console output must match (repeatable)")
 args = p.parse_args()
 skipped = []
 
@@ -41,6 +44,8 @@ def main():
         q.expect(r"vmtests: 1 passed, 0 failed", timeout=60)
         q.expect(rivet_system.PROMPT, timeout=60)
         assert "PANIC" not in q.output, "the kernel panicked"
+        for pattern in args.console:
+            assert re.search(pattern, q.output), "the console never said /%s/" % pattern
         rivet_system.power_off(q)
 
 

@@ -19,3 +19,10 @@ foreach(row IN LISTS vmtest_rows)
   endif()
   set_property(TEST vmtests.${test_name} APPEND PROPERTY LABELS vm)
 endforeach()
+
+# A process killed for touching a file mapping past end of file is told so
+# (not "no mapping allows this access": the mapping is there).
+rivet_system_test(vmtests.mmap_file_eof.message test_vmtests.py --test mmap_file_eof
+  --console "killed: load page fault at sepc 0x[0-9a-f]+, stval 0x[0-9a-f]+: past the end of the mapped file"
+  --console "killed: store page fault at sepc 0x[0-9a-f]+, stval 0x[0-9a-f]+: past the end of the mapped file")
+set_property(TEST vmtests.mmap_file_eof.message APPEND PROPERTY LABELS vm)

@@ -649,6 +649,36 @@ static void test_mmap_many(void) {
   OK(unlink("many.tmp"));
 }
 
+// A process may have at most RIVET_MAX_VMAS areas (4096): mmap fails with
+// ENOMEM past it, and so does an mprotect that would split an area; after
+// unmapping, mappings work again.
+#define MAX_VMAS 4096
+static void test_mmap_limit(void) {
+  static char* maps[MAX_VMAS];
+  int n = 0;
+  for (; n < MAX_VMAS; n++) {
+    maps[n] = mmap(0, PAGE, n % 2 ? PROT_READ : RW, ANON, -1, 0);
+    if (maps[n] == MAP_FAILED) break;
+  }
+  CHECK(n < MAX_VMAS, "%d one-page mappings and no limit", n);
+  CHECK(errno == ENOMEM, "mmap past the limit failed with %s, not ENOMEM", errname(errno));
+  CHECK(n > MAX_VMAS - 64, "only %d mappings before the limit", n);
+  // Splitting a three-page area needs two more.
+  OK(munmap(maps[n - 1], PAGE));
+  OK(munmap(maps[n - 2], PAGE));
+  OK(munmap(maps[n - 3], PAGE));
+  char* three = MAP(mmap(0, 3 * PAGE, RW, ANON, -1, 0));
+  maps[n - 3] = MAP(mmap(0, PAGE, RW, ANON, -1, 0));
+  maps[n - 2] = MAP(mmap(0, PAGE, RW, ANON, -1, 0));
+  FAILS(ENOMEM, mprotect(three + PAGE, PAGE, PROT_READ));
+  three[PAGE] = 'w';  // still writable: the failed call changed nothing
+  OK(munmap(three, 3 * PAGE));
+  for (int i = 0; i < n - 1; i++) OK(munmap(maps[i], PAGE));
+  char* again = MAP(mmap(0, PAGE, RW, ANON, -1, 0));
+  again[0] = 1;
+  OK(munmap(again, PAGE));
+}
+
 // ===================================================================================
 // mmap: files
 // ===================================================================================
@@ -1657,6 +1687,7 @@ static const struct test tests[] = {
     {"mmap_fixed", test_mmap_fixed, 0},
     {"mmap_placement", test_mmap_placement, 0},
     {"mmap_many", test_mmap_many, 0},
+    {"mmap_limit", test_mmap_limit, 0},
     {"mmap_file", test_mmap_file, 0},
     {"mmap_file_eof", test_mmap_file_eof, 0},
     {"mmap_readahead", test_mmap_readahead, 0},

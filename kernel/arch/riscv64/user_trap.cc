@@ -155,7 +155,9 @@ extern "C" [[noreturn]] void user_trap() {
                                                                                          : mm::Access::Execute;
         auto r = p->address_space->handle_fault(stval, access);
         if (!r) kill_for_fault(p, scause, tf->epc, stval,
-                               r.error() == Error::NoMemory ? "out of memory" : "no mapping allows this access");
+                               r.error() == Error::NoMemory ? "out of memory"
+                               : r.error() == Error::Range ? "past the end of the mapped file"
+                                                           : "no mapping allows this access");
         break;
       }
       default:
