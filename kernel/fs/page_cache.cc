@@ -783,6 +783,16 @@ Result<void> pager_dirty(Inode* ip, uint64_t index) {
   return {};
 }
 
+Result<void> pager_sync(Inode* ip, uint64_t first, uint64_t last) {
+  TRY(ilock(ip));
+  auto r = write_back(ip, first, last);
+  iunlock(ip);
+  TRY(r);
+  ip->fs->log().commit();
+  if (ip->fs->log().failed()) return Error::Io;
+  return {};
+}
+
 Result<uint64_t> pager_size(Inode* ip) {
   PagerLock guard(ip);
   TRY(guard.lock());

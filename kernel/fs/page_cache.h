@@ -126,6 +126,9 @@ Result<uint32_t> pager_get(Inode* ip, uint64_t index, uint32_t count, uint8_t** 
 // becomes dirty (reserving a block if it has none). Takes the inode lock
 // unless held. Pages wholly past end of file are ignored.
 Result<void> pager_dirty(Inode* ip, uint64_t index);
+// msync: writes the file's dirty pages [first, last] back and commits the
+// log, so they are durable (the caller holds no inode lock).
+Result<void> pager_sync(Inode* ip, uint64_t first, uint64_t last);
 // The file's size (in memory: what read() sees).
 Result<uint64_t> pager_size(Inode* ip);
 

@@ -753,6 +753,8 @@ Result<void> AddressSpace::sync_range(uint64_t start, uint64_t end) {
       if (failed.ok()) failed = write_back(v, va, e);
     });
     TRY(failed);
+    // And onto the disk.
+    if (v->inode) TRY(fs::pager_sync(v->inode, v->offset_of(lo) / kPageSize, (v->offset_of(hi) - 1) / kPageSize));
   }
   return {};
 }

@@ -1035,7 +1035,14 @@ static void test_msync(void) {
   char* s = MAP(mmap(0, 3 * PAGE, RW, MAP_SHARED, fd, 0));
   struct change c[3] = {{0, 'M'}, {PAGE + 7, 'N'}, {2 * PAGE + 9, 'O'}};
   s[0] = 'M';
+  // MS_SYNC puts the file's pages on the disk before it returns (write()
+  // and the store only filled the page cache).
+  struct diskstat d0, d1;
+  OK(diskstat(0, &d0));
   OK(msync(s, 3 * PAGE, MS_SYNC));
+  OK(diskstat(0, &d1));
+  CHECK(d1.write_sectors - d0.write_sectors >= PAGE / 512, "msync(MS_SYNC) wrote %lu sectors",
+        (unsigned long)(d1.write_sectors - d0.write_sectors));
   check_file("msync.tmp", 3 * PAGE, c, 1);
   s[PAGE + 7] = 'N';
   OK(msync(s + PAGE, PAGE, MS_ASYNC));
