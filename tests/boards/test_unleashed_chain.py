@@ -195,7 +195,7 @@ def goal_sd_root(args, q, stages, monitor):
         # once that it found no root, and the test says so too.
         # Whole lines only: a pattern that may end where the output does
         # would match a line still being printed ("is m").
-        root = stages.q.expect(r"rivet: (root file system is (\S+) \(|no root file system[^\n]*\n)",
+        root = stages.q.expect(r"rivet: (root file system is (\S+) \([^\n]*\n|no root file system[^\n]*\n)",
                                timeout=STAGE_TIMEOUT)
         if root.group(2) is None:
             raise AssertionError("the kernel found no root file system on the SD card (%r); "
@@ -205,7 +205,7 @@ def goal_sd_root(args, q, stages, monitor):
         stages.mark("root file system found on the SD card: %s (boot %d)"
                     % (root.group(2), boot_number))
         # The card's partitions 4 and 5 (boards/hifive-unleashed/README.md).
-        where = stages.q.output[root.start():root.end() + 80]
+        where = root.group(0)  # the whole line, so nothing of it is still on its way
         if "(64 MiB at sector 147456)" not in where:
             raise AssertionError("the root file system is not partition 4 of the card: %r"
                                  % where.splitlines()[0])
