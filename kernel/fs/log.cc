@@ -128,7 +128,8 @@ void Log::begin_op() {
       }
     } else {
       outstanding_++;
-      reserved_ += kMaxOpBlocks;
+      // A bound for write()'s check only; a long group must not wrap it.
+      reserved_ = reserved_ > UINT32_MAX - kMaxOpBlocks ? UINT32_MAX : reserved_ + kMaxOpBlocks;
       return;
     }
   }

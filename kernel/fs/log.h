@@ -74,8 +74,6 @@ class Log {
   // True once a commit failed with a device error: later groups are kept
   // in memory only and never reach the device.
   bool failed() const { return failed_; }
-  // Operations logged but not committed yet.
-  bool has_uncommitted() const { return count_ > 0; }
   // For tests: the number of groups committed, and of operations ended.
   uint32_t commits() const { return sequence_; }
   uint64_t operations() const { return operations_; }
