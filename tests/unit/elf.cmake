@@ -3,8 +3,7 @@
 # with user/user.ld at test-build time.
 rivet_unit_test(unit_elf
   ${CMAKE_SOURCE_DIR}/tests/unit/elf_test.cc
-  ${CMAKE_SOURCE_DIR}/kernel/proc/elf.cc
-  ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
+  ${CMAKE_SOURCE_DIR}/kernel/proc/elf.cc)
 
 find_program(RIVET_RISCV64_GCC riscv64-linux-gnu-gcc)
 if(RIVET_RISCV64_GCC)

@@ -8,7 +8,6 @@ set(RIVET_FS_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/kernel/fs/device.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/directory.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/file.cc
-  ${CMAKE_SOURCE_DIR}/kernel/fs/format.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/fs.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/inode.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/log.cc
@@ -16,10 +15,7 @@ set(RIVET_FS_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/kernel/fs/page_cache.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/path.cc
   ${CMAKE_SOURCE_DIR}/kernel/fs/pipe.cc
-  ${CMAKE_SOURCE_DIR}/kernel/sys/sys_file.cc
-  ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc
-  ${CMAKE_SOURCE_DIR}/sdcard/fs_builder.cc
-  ${CMAKE_SOURCE_DIR}/sdcard/fs_check.cc)
+  ${CMAKE_SOURCE_DIR}/kernel/sys/sys_file.cc)
 
 rivet_unit_test(fs_test
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_test.cc

@@ -3,8 +3,4 @@ rivet_unit_test(unit_lib
   ${CMAKE_SOURCE_DIR}/tests/unit/hart_plan_test.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/result_test.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/host_support.cc
-  ${CMAKE_SOURCE_DIR}/kernel/lib/format.cc
-  ${CMAKE_SOURCE_DIR}/kernel/proc/hart_plan.cc
-  ${CMAKE_SOURCE_DIR}/kernel/dt/fdt.cc
-  ${CMAKE_SOURCE_DIR}/kernel/dt/machine.cc
-  ${CMAKE_SOURCE_DIR}/kernel/lib/result.cc)
+  ${CMAKE_SOURCE_DIR}/kernel/proc/hart_plan.cc)

@@ -36,7 +36,7 @@ set_tests_properties(usertests.sifive_u PROPERTIES TIMEOUT 1200)
 # fork and map files under memory pressure on a 40 MiB machine, touching
 # 1.2 times its memory (-p120: swap over SPI moves a few MB/s under QEMU, so
 # the virt runs' 2.75 times would take many minutes).
-file(STRINGS ${CMAKE_SOURCE_DIR}/user/tests/vmtests.c sifive_vm_rows REGEX "^    {\"[a-z_0-9]+\", test_")
+rivet_read_test_table(${CMAKE_SOURCE_DIR}/user/tests/vmtests_table.h VMTEST sifive_vm_rows)
 set(sifive_vm_count 0)
 foreach(row IN LISTS sifive_vm_rows)
   if(NOT row MATCHES "VM_SWAP|VM_SMALL")

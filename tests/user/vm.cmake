@@ -1,14 +1,15 @@
-# vmtests (user/tests/vmtests.c): one CTest test per entry of its table, read
-# from the source. Included by tests/user/CMakeLists.txt, whose
-# rivet_system_test() this uses.
+# vmtests (user/tests/vmtests.c): one CTest test per row of its table
+# (user/tests/vmtests_table.h, which the program's own table is built
+# from). Included by tests/user/CMakeLists.txt, whose rivet_system_test()
+# this uses.
 #
 # Entries flagged VM_SWAP run on a 64 MiB machine, where they touch more
 # memory than there is; without a swap area vmtests reports them as skipped,
 # and so does CTest (exit status 77). Entries flagged VM_SMALL run on a
 # 40 MiB machine (fw_jump puts the device tree at 34 MiB, so not smaller).
-file(STRINGS ${CMAKE_SOURCE_DIR}/user/tests/vmtests.c vmtest_rows REGEX "^    {\"[a-z_0-9]+\", test_")
+rivet_read_test_table(${CMAKE_SOURCE_DIR}/user/tests/vmtests_table.h VMTEST vmtest_rows)
 foreach(row IN LISTS vmtest_rows)
-  string(REGEX REPLACE "^    {\"([a-z_0-9]+)\".*" "\\1" test_name "${row}")
+  string(REGEX REPLACE ",.*" "" test_name "${row}")
   if(row MATCHES "VM_SWAP")
     rivet_system_test(vmtests.${test_name} test_vmtests.py --test ${test_name} --mem 64M --timeout 540)
     set_tests_properties(vmtests.${test_name} PROPERTIES SKIP_RETURN_CODE 77)

@@ -1685,45 +1685,9 @@ struct test {
 };
 
 static const struct test tests[] = {
-    {"mmap_badargs", test_mmap_badargs, 0},
-    {"munmap_badargs", test_munmap_badargs, 0},
-    {"mprotect_badargs", test_mprotect_badargs, 0},
-    {"msync_badargs", test_msync_badargs, 0},
-    {"mmap_anon", test_mmap_anon, 0},
-    {"mmap_lazy", test_mmap_lazy, 0},
-    {"mmap_fixed", test_mmap_fixed, 0},
-    {"mmap_placement", test_mmap_placement, 0},
-    {"mmap_many", test_mmap_many, 0},
-    {"mmap_limit", test_mmap_limit, 0},
-    {"mmap_file", test_mmap_file, 0},
-    {"mmap_file_eof", test_mmap_file_eof, 0},
-    {"mmap_readahead", test_mmap_readahead, 0},
-    {"mmap_coherent", test_mmap_coherent, 0},
-    {"mmap_private_shared", test_mmap_private_shared, 0},
-    {"text_busy", test_text_busy, 0},
-    {"mmap_huge_file", test_mmap_huge_file, VM_SMALL},
-    {"mmap_file_close", test_mmap_file_close, 0},
-    {"mmap_private", test_mmap_private, 0},
-    {"mmap_shared", test_mmap_shared, 0},
-    {"msync", test_msync, 0},
-    {"munmap", test_munmap, 0},
-    {"mprotect", test_mprotect, 0},
-    {"fork_shared", test_fork_shared, 0},
-    {"fork_private", test_fork_private, 0},
-    {"fork_memory", test_fork_memory, 0},
-    {"cow_big", test_cow_big, 0},
-    {"cow_pipe", test_cow_pipe, 0},
-    {"cow_stress", test_cow_stress, 0},
-    {"sbrklazy_huge", test_sbrklazy_huge, 0},
-    {"sbrk_shrink", test_sbrk_shrink, 0},
-    {"heap_beyond", test_heap_beyond, 0},
-    {"stack_guard", test_stack_guard, 0},
-    {"bss_zero", test_bss_zero, 0},
-    {"bss_lazy", test_bss_lazy, 0},
-    {"swap_big", test_swap_big, VM_SWAP},
-    {"swap_fork", test_swap_fork, VM_SWAP},
-    {"swap_mmap", test_swap_mmap, VM_SWAP},
-    {"swap_two", test_swap_two, VM_SWAP},
+#define VMTEST(name, ...) {#name, test_##name, __VA_ARGS__},
+#include "vmtests_table.h"
+#undef VMTEST
 };
 #define TEST_COUNT ((int)(sizeof tests / sizeof tests[0]))
 
