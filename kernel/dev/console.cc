@@ -16,6 +16,7 @@ constexpr char kCtrlC = 0x03;
 constexpr char kCtrlD = 0x04;
 constexpr char kBackspace = 0x08;
 constexpr char kCtrlU = 0x15;
+constexpr char kEscape = 0x1b;  // starts an ANSI sequence (arrow keys)
 constexpr char kDelete = 0x7f;
 
 // One lock guards the UART and both rings: echo from the receive interrupt
@@ -137,7 +138,7 @@ void receive_locked(char c) {
     return;
   }
   switch (c) {
-    case 0x1b:
+    case kEscape:
       g_escape = 1;
       return;
     case kCtrlU:

@@ -54,12 +54,6 @@ Result<void> enable(uint32_t irq, uint32_t context, Handler handler, void* handl
   return {};
 }
 
-void disable(uint32_t irq, uint32_t context) {
-  if (!g_base || irq == 0 || irq > g_ndev || context == dt::kNoContext) return;
-  uintptr_t w = enable_word(irq, context);
-  arch::mmio_write32(w, arch::mmio_read32(w) & ~(1u << (irq % 32)));
-}
-
 void handle_interrupt() {
   uint32_t context = this_cpu().plic_context;
   if (!g_base || context == dt::kNoContext) return;

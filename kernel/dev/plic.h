@@ -19,7 +19,6 @@ void init_hart(uint32_t context);
 // Route `irq` to `context` at priority 1 and call `handler(irq, handler_context)`
 // when it fires. Invalid when there is no PLIC or the source is out of range.
 Result<void> enable(uint32_t irq, uint32_t context, Handler handler, void* handler_context);
-void disable(uint32_t irq, uint32_t context);
 // Claims, dispatches and completes every pending interrupt for this hart.
 void handle_interrupt();
 

@@ -116,8 +116,8 @@ Result<Inode*> create(const char* path, uint16_t type, uint16_t major, uint16_t 
 Result<File*> open(const char* path, int flags) {
   constexpr int kKnown = O_RDONLY | O_WRONLY | O_RDWR | O_CREATE | O_TRUNC | O_APPEND;
   if (flags & ~kKnown) return Error::Invalid;
-  int access = flags & 3;
-  if (access == 3) return Error::Invalid;
+  int access = flags & O_ACCMODE;
+  if (access == O_ACCMODE) return Error::Invalid;  // both O_WRONLY and O_RDWR
 
   FileSystem& fs = root_fs();
   Operation op;

@@ -485,8 +485,11 @@ Result<void> AddressSpace::swap_in(Vma* vma, uint64_t page_va, PageTableEntry* e
 bool AddressSpace::evict_one() {
   if (!swap_enabled()) return false;
   PhysAddr zero = zero_page();
-  // Two turns of the clock: the first may only clear accessed bits.
-  for (int pass = 0; pass < 2 * 2; pass++) {
+  // Two turns of the clock (the first may only clear accessed bits), each
+  // of which may take two sweeps: from the hand to the top, then from 0.
+  constexpr int kTurns = 2;
+  constexpr int kSweepsPerTurn = 2;
+  for (int pass = 0; pass < kTurns * kSweepsPerTurn; pass++) {
     uint64_t hand = clock_hand_;
     bool evicted = false;
     bool candidates = false;

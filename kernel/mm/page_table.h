@@ -157,8 +157,6 @@ class PageTable {
     return false;
   }
 
- public:
-
  private:
   PhysAddr root_;
 };

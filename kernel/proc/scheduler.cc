@@ -143,11 +143,6 @@ bool killed(Process* p) {
   return __atomic_load_n(&p->killed, __ATOMIC_RELAXED);
 }
 
-void set_killed(Process* p) {
-  SpinlockGuard guard(p->lock);
-  p->killed = true;
-}
-
 bool current_killed() {
   Process* p = current();
   return p && killed(p);

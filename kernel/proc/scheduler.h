@@ -18,7 +18,6 @@ void sched();
 void make_runnable_locked(Process* p);
 
 bool killed(Process* p);
-void set_killed(Process* p);
 
 // The global tick count (hart 0's timer) and the channel pause() sleeps on.
 uint64_t ticks();

@@ -10,6 +10,7 @@
 #define O_RDONLY 0x000
 #define O_WRONLY 0x001
 #define O_RDWR 0x002
+#define O_ACCMODE 0x003 /* the access-mode bits of the flags */
 #define O_CREATE 0x200
 #define O_TRUNC 0x400
 #define O_APPEND 0x800

@@ -8,4 +8,4 @@ rivet_unit_test(gpt_test
 add_test(NAME unit.sdcard_tools
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/sdcard_tools_test.py
     --mkimage $<TARGET_FILE:rivet-mkimage> --make-boot-fat ${RIVET_MAKE_BOOT_FAT})
-set_tests_properties(unit.sdcard_tools PROPERTIES TIMEOUT 120)
+set_tests_properties(unit.sdcard_tools PROPERTIES TIMEOUT 120 LABELS unit)

@@ -41,11 +41,6 @@ RIVET_CSR_READ(instret)
 
 // stimecmp (Sstc) is CSR 0x14d; older assemblers do not know its name.
 static inline void write_stimecmp(uint64_t v) { asm volatile("csrw 0x14d, %0" ::"r"(v)); }
-static inline uint64_t read_stimecmp() {
-  uint64_t v;
-  asm volatile("csrr %0, 0x14d" : "=r"(v));
-  return v;
-}
 
 #undef RIVET_CSR
 #undef RIVET_CSR_READ
