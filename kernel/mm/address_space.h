@@ -20,7 +20,8 @@ namespace rivet::mm {
 
 // The top of user space: the trampoline (shared code, not user-accessible),
 // then the process's trapframe, both above every VMA.
-inline constexpr uint64_t kTrapFrame = kTrampoline - kPageSize;
+inline constexpr uint64_t kTrapFrame = RIVET_TRAPFRAME;  // trampoline.S loads it too
+static_assert(kTrapFrame == kTrampoline - kPageSize);
 inline constexpr uint64_t kUserLimit = kTrapFrame;  // VMAs end at or below this
 // The most areas a process may have (Linux's max_map_count is 65,530): each
 // costs kernel memory and every fault and mmap walks the list. mmap, and a

@@ -18,7 +18,6 @@ namespace {
 PageTable g_kernel;
 Spinlock g_device_map_lock("device map");
 
-constexpr uint64_t kDirectRootIndex = 0x100;  // VPN[2] of kDirectMapBase
 
 // Maps [pa, pa+size) into the direct map with the largest pages alignment
 // allows, so the TLB covers RAM with few entries.
@@ -73,7 +72,7 @@ uint64_t g_free_stack_count = 0;
 void early_map_direct(uint64_t pa, uint64_t size) {
   auto* root = reinterpret_cast<uint64_t*>(early_root);
   for (uint64_t g = pa >> 30; g <= (pa + size - 1) >> 30; g++) {
-    if (kDirectRootIndex + g >= 0x1fe) break;  // beyond the direct map
+    if (kDirectRootIndex + g >= kKernelRootIndex) break;  // beyond the direct map
     uint64_t flags = static_cast<uint64_t>(Pte::Valid) | static_cast<uint64_t>(Pte::Read) |
                      static_cast<uint64_t>(Pte::Write) | static_cast<uint64_t>(Pte::Global) |
                      static_cast<uint64_t>(Pte::Accessed) | static_cast<uint64_t>(Pte::Dirty);

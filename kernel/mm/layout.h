@@ -15,19 +15,29 @@
 
 #include <stdint.h>
 
+#include "kernel/mm/layout_asm.h"
+
 namespace rivet::mm {
 
-inline constexpr uint64_t kPageSize = 4096;
+inline constexpr uint64_t kPageSize = RIVET_PAGE_SIZE;
 inline constexpr uint64_t kPageShift = 12;
 inline constexpr uint64_t kMegaPageSize = 2ull << 20;
 inline constexpr uint64_t kGigaPageSize = 1ull << 30;
 
-inline constexpr uint64_t kDirectMapBase = 0xffffffc000000000ull;
+inline constexpr uint64_t kDirectMapBase = RIVET_DIRECT_MAP_BASE;
 inline constexpr uint64_t kDirectMapSize = 0xffffffff80000000ull - kDirectMapBase;  // 254 GiB
-inline constexpr uint64_t kKernelBase = 0xffffffff80000000ull;
+inline constexpr uint64_t kKernelBase = RIVET_KERNEL_BASE;
 inline constexpr uint64_t kKernelStackArea = 0xffffffffc0000000ull;
-inline constexpr uint64_t kUserTop = 0x0000004000000000ull;  // one past the last user address
-inline constexpr uint64_t kTrampoline = kUserTop - kPageSize;
+inline constexpr uint64_t kUserTop = RIVET_USER_TOP;  // one past the last user address
+inline constexpr uint64_t kTrampoline = RIVET_TRAMPOLINE;
+
+// The root-table indices the early page table (entry.S) uses.
+inline constexpr uint64_t kDirectRootIndex = RIVET_DIRECT_ROOT_INDEX;
+inline constexpr uint64_t kKernelRootIndex = RIVET_KERNEL_ROOT_INDEX;
+static_assert(((kDirectMapBase >> 30) & 0x1ff) == kDirectRootIndex);
+static_assert(((kKernelBase >> 30) & 0x1ff) == kKernelRootIndex);
+static_assert(kPageSize == 1ull << kPageShift);
+static_assert(kTrampoline == kUserTop - kPageSize);
 
 constexpr uint64_t page_round_down(uint64_t a) { return a & ~(kPageSize - 1); }
 constexpr uint64_t page_round_up(uint64_t a) { return (a + kPageSize - 1) & ~(kPageSize - 1); }

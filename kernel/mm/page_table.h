@@ -22,6 +22,11 @@ enum class Pte : uint64_t {
   Rsw0 = 1u << 8,  // copy-on-write
   Rsw1 = 1u << 9,
 };
+// entry.S builds its early page table from the same bits.
+static_assert(static_cast<uint64_t>(Pte::Valid) == RIVET_PTE_V && static_cast<uint64_t>(Pte::Read) == RIVET_PTE_R &&
+              static_cast<uint64_t>(Pte::Write) == RIVET_PTE_W && static_cast<uint64_t>(Pte::Exec) == RIVET_PTE_X &&
+              static_cast<uint64_t>(Pte::User) == RIVET_PTE_U && static_cast<uint64_t>(Pte::Global) == RIVET_PTE_G &&
+              static_cast<uint64_t>(Pte::Accessed) == RIVET_PTE_A && static_cast<uint64_t>(Pte::Dirty) == RIVET_PTE_D);
 
 class PteFlags {
  public:

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kernel/lib/result.h"
+#include "kernel/mm/layout_asm.h"
 
 namespace rivet::elf {
 
@@ -79,7 +80,7 @@ inline constexpr uint32_t PF_R = 0x4;
 inline constexpr uint64_t kPageSize = 4096;
 // Segments must end at or below this address: the top two pages of user
 // space hold the trampoline and the trap frame.
-inline constexpr uint64_t kUserLoadLimit = 0x3fffffe000ull;
+inline constexpr uint64_t kUserLoadLimit = RIVET_TRAPFRAME;
 // The lowest loadable address: page 0 stays unmapped so null pointers fault.
 inline constexpr uint64_t kUserLoadBase = kPageSize;
 inline constexpr uint16_t kMaxProgramHeaders = 64;

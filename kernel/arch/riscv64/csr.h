@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "kernel/mm/layout_asm.h"
+
 namespace rivet::arch {
 
 #define RIVET_CSR_READ(name)                               \
@@ -82,7 +84,7 @@ enum class Exception : uint64_t {
 };
 enum class Interrupt : uint64_t { Software = 1, Timer = 5, External = 9 };
 
-inline constexpr uint64_t kSatpSv39 = 8ull << 60;
+inline constexpr uint64_t kSatpSv39 = uint64_t{RIVET_SATP_MODE_SV39} << RIVET_SATP_MODE_SHIFT;  // entry.S too
 
 static inline void interrupts_on() { set_sstatus(kSstatusSie); }
 static inline void interrupts_off() { clear_sstatus(kSstatusSie); }

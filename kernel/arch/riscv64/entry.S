@@ -8,18 +8,13 @@
  * addressing may be used: `la` (lla under medany) yields physical addresses.
  */
 
-#define SATP_SV39 (8 << 60)
-#define PTE_V 0x001
-#define PTE_R 0x002
-#define PTE_W 0x004
-#define PTE_X 0x008
-#define PTE_G 0x020
-#define PTE_A 0x040
-#define PTE_D 0x080
-#define EARLY_LEAF (PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D)
+#include "kernel/mm/layout_asm.h"
 
-#define KERNEL_ROOT_INDEX 0x1fe   /* VPN[2] of 0xffffffff80000000 */
-#define DIRECT_ROOT_INDEX 0x100   /* VPN[2] of 0xffffffc000000000 */
+#define SATP_SV39 (RIVET_SATP_MODE_SV39 << RIVET_SATP_MODE_SHIFT)
+#define EARLY_LEAF (RIVET_PTE_V | RIVET_PTE_R | RIVET_PTE_W | RIVET_PTE_X | RIVET_PTE_G | RIVET_PTE_A | RIVET_PTE_D)
+
+#define KERNEL_ROOT_INDEX RIVET_KERNEL_ROOT_INDEX
+#define DIRECT_ROOT_INDEX RIVET_DIRECT_ROOT_INDEX
 #define EARLY_MEGAPAGES 32        /* the image may span 64 MiB while booting */
 
 /* ---- the image header (Documentation/riscv/boot-image-header in Linux) --- */
@@ -69,7 +64,7 @@ boot_entry:
     lla     t1, early_kernel_l1
     srli    t2, t1, 12
     slli    t2, t2, 10
-    ori     t2, t2, PTE_V
+    ori     t2, t2, RIVET_PTE_V
     li      t3, KERNEL_ROOT_INDEX * 8
     add     t3, t0, t3
     sd      t2, 0(t3)
@@ -89,7 +84,7 @@ boot_entry:
     /* root[DIRECT_ROOT_INDEX + dtb/1GiB] = gigapage covering the tree. */
     srli    t3, s1, 30
     slli    t2, t3, 28                /* PPN of the gigapage, << 10 */
-    ori     t2, t2, (PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D)
+    ori     t2, t2, (RIVET_PTE_V | RIVET_PTE_R | RIVET_PTE_W | RIVET_PTE_G | RIVET_PTE_A | RIVET_PTE_D)
     addi    t3, t3, DIRECT_ROOT_INDEX
     slli    t3, t3, 3
     add     t3, t0, t3

@@ -6,9 +6,11 @@
  * from user mode (stvec points at uservec) can.
  *
  * sscratch is free while in user mode; uservec uses it to keep a0 while it
- * loads the trapframe's address. TRAPFRAME is the page right below.
+ * loads the trapframe's address. The trapframe is the page right below
+ * (RIVET_TRAPFRAME, kernel/mm/layout_asm.h).
  */
-#define TRAPFRAME 0x3fffffe000
+#include "kernel/mm/layout_asm.h"
+#define TRAPFRAME RIVET_TRAPFRAME
 
     .section .text.trampoline, "ax"
     .balign 4096
