@@ -87,3 +87,12 @@ bool parse_size(const std::string& text, uint64_t unit, uint64_t* bytes, std::st
 }
 
 }  // namespace rivet::cli
+
+namespace rivet {
+// A failed RIVET_CHECK (kernel/lib/check.h) in the kernel code the tools
+// share: a bug in the tool, not bad input.
+[[noreturn]] void check_failed(const char* condition, const char* file, int line) {
+  fprintf(stderr, "rivet: internal error: check failed: %s at %s:%d\n", condition, file, line);
+  abort();
+}
+}  // namespace rivet

@@ -56,3 +56,11 @@ void panic(const char* fmt, ...) {
 }
 
 }  // namespace rivet
+
+namespace rivet {
+// A failed RIVET_CHECK of the pure-logic code (kernel/lib/check.h) in the
+// kernel: a bug, so a panic.
+void check_failed(const char* condition, const char* file, int line) {
+  panic("check failed: %s at %s:%d", condition, file, line);
+}
+}  // namespace rivet

@@ -13,75 +13,50 @@
 #include <type_traits>
 #include <utility>
 
+#include "kernel/lib/check.h"
+#include "kernel/lib/error_list.h"
+
 namespace rivet {
 
-// Error codes. The numeric values are part of the user ABI (the user library
-// exposes them as errno-style constants), so only ever append.
+// Error codes, from the one list (kernel/lib/error_list.h): the errors
+// user programs see, with their errno numbers, then the kernel-only ones.
 enum class Error : int32_t {
   None = 0,
-  NotPermitted = 1,     // EPERM
-  NotFound = 2,         // ENOENT
-  NoProcess = 3,        // ESRCH
-  Interrupted = 4,      // EINTR
-  Io = 5,               // EIO
-  TooBig = 7,           // E2BIG
-  BadExec = 8,          // ENOEXEC
-  BadFd = 9,            // EBADF
-  NoChild = 10,         // ECHILD
-  Again = 11,           // EAGAIN
-  NoMemory = 12,        // ENOMEM
-  AccessDenied = 13,    // EACCES
-  Fault = 14,           // EFAULT
-  Busy = 16,            // EBUSY
-  Exists = 17,          // EEXIST
-  CrossDevice = 18,     // EXDEV
-  NoDevice = 19,        // ENODEV
-  NotDirectory = 20,    // ENOTDIR
-  IsDirectory = 21,     // EISDIR
-  Invalid = 22,         // EINVAL
-  TooManyFilesSystem = 23,  // ENFILE
-  TooManyFiles = 24,    // EMFILE
-  NotTty = 25,          // ENOTTY
-  TextBusy = 26,        // ETXTBSY
-  FileTooBig = 27,      // EFBIG
-  NoSpace = 28,         // ENOSPC
-  IllegalSeek = 29,     // ESPIPE
-  ReadOnly = 30,        // EROFS
-  TooManyLinks = 31,    // EMLINK
-  BrokenPipe = 32,      // EPIPE
-  Range = 34,           // ERANGE
-  NameTooLong = 36,     // ENAMETOOLONG
-  NotImplemented = 38,  // ENOSYS
-  NotEmpty = 39,        // ENOTEMPTY
-  Overflow = 75,        // EOVERFLOW
-  TimedOut = 110,       // ETIMEDOUT: a device did not answer in time
-  Malformed = 200,      // data (device tree, image, ELF) is not well formed
-  NotSupported = 201,   // the firmware or hardware lacks a feature
+#define RIVET_ERROR_ENUM_USER(name, number, errno_name, text) name = number,
+#define RIVET_ERROR_ENUM_KERNEL(name, number, log_name, user) name = number,
+  RIVET_USER_ERRORS(RIVET_ERROR_ENUM_USER)
+  RIVET_KERNEL_ERRORS(RIVET_ERROR_ENUM_KERNEL)
+#undef RIVET_ERROR_ENUM_USER
+#undef RIVET_ERROR_ENUM_KERNEL
 };
 
 // A short, stable name for an error ("ENOMEM"-style), for logs.
 const char* error_name(Error e);
 
-// The errno a user program sees for e: its own value for the POSIX-numbered
-// errors, and for the kernel-only ones (Malformed, NotSupported), which
-// kernel/sys/abi.h does not define, the nearest user-visible error: corrupt
-// data is EIO, a missing feature ENOSYS. Only the system-call dispatcher
-// calls this.
+// The errno a user program sees for e: its own value for the errors of
+// RIVET_USER_ERRORS, and for the kernel-only ones (RIVET_KERNEL_ERRORS),
+// which kernel/sys/abi.h does not define, the user error the list names
+// (corrupt data is EIO, a missing feature ENOSYS). Only the system-call
+// dispatcher calls this.
 int32_t user_errno(Error e);
 inline constexpr int32_t kFirstKernelOnlyError = 200;
 
 // Either a value of T or an Error. Result<void> carries only the error.
+// Built from an Error, a Result must hold one (Error::None is refused: it
+// would claim a value it does not have), and value() is only for a Result
+// that holds a value; both are checked (RIVET_CHECK). After `if (!r) ...`
+// or inside TRY the compiler sees the check is already made.
 template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(const T& value) : error_(Error::None) { new (&storage_) T(value); }
   Result(T&& value) : error_(Error::None) { new (&storage_) T(std::move(value)); }
-  Result(Error error) : error_(error) {}
+  Result(Error error) : error_(error) { RIVET_CHECK(error != Error::None); }
   Result(const Result& other) : error_(other.error_) {
-    if (ok()) new (&storage_) T(other.value());
+    if (ok()) new (&storage_) T(other.held());
   }
   Result(Result&& other) : error_(other.error_) {
-    if (ok()) new (&storage_) T(std::move(other.value()));
+    if (ok()) new (&storage_) T(std::move(other.held()));
   }
   Result& operator=(const Result& other) {
     if (this != &other) {
@@ -98,22 +73,31 @@ class [[nodiscard]] Result {
     return *this;
   }
   ~Result() {
-    if (ok()) value().~T();
+    if (ok()) held().~T();
   }
 
   bool ok() const { return error_ == Error::None; }
   explicit operator bool() const { return ok(); }
   Error error() const { return error_; }
 
-  T& value() { return *std::launder(reinterpret_cast<T*>(&storage_)); }
-  const T& value() const { return *std::launder(reinterpret_cast<const T*>(&storage_)); }
+  T& value() {
+    RIVET_CHECK(ok());
+    return held();
+  }
+  const T& value() const {
+    RIVET_CHECK(ok());
+    return held();
+  }
   T& operator*() { return value(); }
   T* operator->() { return &value(); }
 
-  T value_or(T fallback) const { return ok() ? value() : fallback; }
+  T value_or(T fallback) const { return ok() ? held() : fallback; }
   T release_value() { return std::move(value()); }
 
  private:
+  T& held() { return *std::launder(reinterpret_cast<T*>(&storage_)); }
+  const T& held() const { return *std::launder(reinterpret_cast<const T*>(&storage_)); }
+
   Error error_;
   alignas(T) unsigned char storage_[sizeof(T)];
 };
@@ -122,7 +106,7 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() : error_(Error::None) {}
-  Result(Error error) : error_(error) {}
+  Result(Error error) : error_(error) { RIVET_CHECK(error != Error::None); }
   bool ok() const { return error_ == Error::None; }
   explicit operator bool() const { return ok(); }
   Error error() const { return error_; }

@@ -6,12 +6,6 @@
 #include "kernel/fs/page_cache.h"
 #include "kernel/mm/page_allocator.h"
 
-namespace rivet {
-void check_failed(const char* condition, const char* file, int line) {
-  panic("check failed: %s at %s:%d", condition, file, line);
-}
-}  // namespace rivet
-
 namespace rivet::mm {
 namespace {
 

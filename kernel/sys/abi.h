@@ -62,7 +62,9 @@
 #define RIVET_REBOOT 1
 
 /* Error numbers, as the kernel's rivet::Error. A failed system call returns
-   -1 and leaves one of these in errno. */
+   -1 and leaves one of these in errno. The list of errors, with their
+   descriptions, is rivet/error_list.h (kernel/lib/error_list.h); the kernel
+   checks these numbers against it when it is built. */
 #define EPERM 1
 #define ENOENT 2
 #define ESRCH 3

@@ -15,8 +15,15 @@
 #include "kernel/lib/log.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/scheduler.h"
+#include "kernel/sys/abi.h"
 #include "kernel/sys/syscall_list.h"
 #include "kernel/sys/syscalls.h"
+
+// abi.h's errno numbers are the list's (kernel/lib/error_list.h).
+#define RIVET_CHECK_ERRNO(name, number, errno_name, text) \
+  static_assert(errno_name == number && static_cast<int>(::rivet::Error::name) == errno_name, #errno_name);
+RIVET_USER_ERRORS(RIVET_CHECK_ERRNO)
+#undef RIVET_CHECK_ERRNO
 
 namespace rivet::sys {
 namespace {

@@ -4,6 +4,7 @@
 #include "kernel/stat.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "rivet/error_list.h"
 
 /* Set by the system-call stubs (usys.S) when a call fails. */
 int errno;
@@ -45,42 +46,9 @@ struct error_text {
 };
 
 static const struct error_text kErrors[] = {
-    {EPERM, "EPERM (operation not permitted)"},
-    {ENOENT, "ENOENT (no such file or directory)"},
-    {ESRCH, "ESRCH (no such process)"},
-    {EINTR, "EINTR (interrupted)"},
-    {EIO, "EIO (input/output error)"},
-    {E2BIG, "E2BIG (argument list too long)"},
-    {ENOEXEC, "ENOEXEC (not an executable)"},
-    {EBADF, "EBADF (bad file descriptor)"},
-    {ECHILD, "ECHILD (no child processes)"},
-    {EAGAIN, "EAGAIN (resource temporarily unavailable)"},
-    {ENOMEM, "ENOMEM (out of memory)"},
-    {EACCES, "EACCES (permission denied)"},
-    {EFAULT, "EFAULT (bad address)"},
-    {EBUSY, "EBUSY (device or resource busy)"},
-    {EEXIST, "EEXIST (file exists)"},
-    {EXDEV, "EXDEV (cross-device link)"},
-    {ENODEV, "ENODEV (no such device)"},
-    {ETXTBSY, "ETXTBSY (text file busy)"},
-    {ENOTDIR, "ENOTDIR (not a directory)"},
-    {EISDIR, "EISDIR (is a directory)"},
-    {EINVAL, "EINVAL (invalid argument)"},
-    {ENFILE, "ENFILE (too many open files in the system)"},
-    {EMFILE, "EMFILE (too many open files)"},
-    {ENOTTY, "ENOTTY (not a terminal)"},
-    {EFBIG, "EFBIG (file too large)"},
-    {ENOSPC, "ENOSPC (no space left on device)"},
-    {ESPIPE, "ESPIPE (illegal seek)"},
-    {EROFS, "EROFS (read-only file system)"},
-    {EMLINK, "EMLINK (too many links)"},
-    {EPIPE, "EPIPE (broken pipe)"},
-    {ERANGE, "ERANGE (result out of range)"},
-    {ENAMETOOLONG, "ENAMETOOLONG (file name too long)"},
-    {ENOSYS, "ENOSYS (function not implemented)"},
-    {ENOTEMPTY, "ENOTEMPTY (directory not empty)"},
-    {EOVERFLOW, "EOVERFLOW (value too large)"},
-    {ETIMEDOUT, "ETIMEDOUT (device timed out)"},
+#define RIVET_ERROR_TEXT(name, number, errno_name, text) {errno_name, #errno_name " (" text ")"},
+    RIVET_USER_ERRORS(RIVET_ERROR_TEXT)
+#undef RIVET_ERROR_TEXT
 };
 
 const char* strerror(int err) {
