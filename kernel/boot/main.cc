@@ -80,6 +80,18 @@ void first_process_body() {
   kprintf("rivet: starting /bin/init\n");
 }
 
+// Whether the kernel command line holds `word` as a whole word.
+bool command_line_has(const char* cmdline, const char* word) {
+  size_t n = __builtin_strlen(word);
+  for (const char* c = cmdline; *c;) {
+    while (*c == ' ') c++;
+    const char* start = c;
+    while (*c && *c != ' ') c++;
+    if (static_cast<size_t>(c - start) == n && __builtin_memcmp(start, word, n) == 0) return true;
+  }
+  return false;
+}
+
 void print_banner(uint64_t dtb_pa, uint64_t dtb_size) {
   const sbi::Info& sbi = sbi::info();
   kprintf("rivet: SBI %u.%u, %s %ld.%ld; extensions:%s%s%s%s%s%s\n", sbi.spec_major, sbi.spec_minor,
@@ -95,6 +107,8 @@ void print_banner(uint64_t dtb_pa, uint64_t dtb_size) {
   kprintf("rivet: %lu MiB usable, %lu pages free\n", (stats.usable_pages * mm::kPageSize) >> 20,
           stats.free_pages);
   if (g_machine.chosen.bootargs[0]) kprintf("rivet: command line \"%s\"\n", g_machine.chosen.bootargs);
+  if (command_line_has(g_machine.chosen.bootargs, "page_poison"))
+    kprintf("rivet: page poisoning on: freed pages are checked for stores when reused\n");
   kprintf("rivet: console %s at %#lx (irq %u)\n", console::device_name(), g_machine.uart.base, g_machine.uart.irq);
   kprintf("rivet: timer %s at %lu Hz, %lu ticks/s\n", timer::source_name(this_cpu().has_sstc),
           timer::timebase_hz(), timer::kTicksPerSecond);
@@ -137,6 +151,9 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
   if (auto r = mm::pages_init(g_machine, {load_pa, boot::image_size(), dtb_pa, dtb_size}); !r)
     fail_boot("page allocator", r.error(), nullptr);
   if (auto r = mm::kernel_vm_init(g_machine); !r) fail_boot("kernel page table", r.error(), nullptr);
+  // page_poison: freed pages are filled with a pattern checked when they are
+  // handed out again (finds stores through stale references; costs time).
+  if (command_line_has(g_machine.chosen.bootargs, "page_poison")) mm::set_page_poisoning(true);
 
   // Every process slot's kernel stack is mapped now, before the other harts
   // start, so no hart can hold a stale "not mapped" translation for one.

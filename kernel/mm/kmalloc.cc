@@ -139,9 +139,16 @@ void kfree(void* p) {
   if (reinterpret_cast<uint64_t>(p) - page == sizeof(LargeHeader)) {
     auto* h = reinterpret_cast<LargeHeader*>(page);
     if (h->magic == kLargeMagic) {
+      // The header lives in the first page, which is free (and may be
+      // another hart's, and written) the moment it is put: read the count
+      // before putting anything. Reading h->pages in the loop once put
+      // anyone else's pages after the run when the first page came back
+      // holding a larger number, and leaked the rest of the run when it
+      // came back zeroed.
+      uint32_t pages = h->pages;
       h->magic = 0;
       mm::PhysAddr pa(page - mm::kDirectMapBase);
-      for (uint32_t i = 0; i < h->pages; i++) mm::page_put(pa + i * mm::kPageSize);
+      for (uint32_t i = 0; i < pages; i++) mm::page_put(pa + i * mm::kPageSize);
       return;
     }
   }

@@ -12,7 +12,7 @@ void PageAllocator::init(PageInfo* meta, uint64_t first_pfn, uint64_t frames) {
   free_head_ = kNoPage;
   free_count_ = 0;
   usable_count_ = 0;
-  for (uint64_t i = 0; i < frames; i++) meta_[i] = PageInfo{0, kPageReserved, 0, kNoPage, kNoPage};
+  for (uint64_t i = 0; i < frames; i++) meta_[i] = PageInfo{0, kPageReserved, 0, kNoPage, kNoPage, {0, 0}};
 }
 
 void PageAllocator::unlink(uint32_t index) {

@@ -20,8 +20,15 @@ struct PageInfo {
   uint16_t flags;     // for users of the page (e.g. page-table page, swap)
   uint32_t prev;      // free-list links: frame indices, or kNoPage
   uint32_t next;
+  // Debugging a reference put once too often: the low 32 bits of the two
+  // innermost return addresses of the put that last freed the frame (the
+  // kernel's wrapper fills them in; kernel text lies in one 4 GiB window,
+  // so the low half names the function). A later put of the free frame
+  // reports them: they name whoever dropped the reference that was not
+  // theirs, or the owner that put its page a second time.
+  uint32_t freed_by[2];
 };
-static_assert(sizeof(PageInfo) == 16);
+static_assert(sizeof(PageInfo) == 24);
 
 enum PageState : uint16_t { kPageReserved = 0, kPageFree = 1, kPageAllocated = 2 };
 

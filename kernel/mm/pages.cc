@@ -1,5 +1,6 @@
 #include "kernel/mm/pages.h"
 
+#include "kernel/arch/riscv64/csr.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/panic.h"
 #include "kernel/lib/spinlock.h"
@@ -84,15 +85,106 @@ Result<void> pages_init(const dt::Machine& machine, const BootRegions& boot) {
 
 namespace {
 size_t (*g_reclaim)(size_t) = nullptr;
+
+// ---- catching a reference put once too often -----------------------------------
+//
+// Every put that frees a frame records who did it (PageInfo::freed_by), and
+// a get or put of a frame that is not allocated panics naming that caller
+// as well as its own (the panic's backtrace). With poisoning on (the
+// command-line word page_poison), freed frames are filled with a pattern
+// that allocation checks, so a store into a frame after its last
+// reference went (a stale mapping, a stale kernel pointer) is reported with
+// the frame's freer too.
+
+constexpr uint64_t kPoison = 0xdeadf4eedeadf4eeull;
+constexpr uint16_t kPagePoisoned = 1u << 15;  // PageInfo::flags of a free, poisoned frame
+bool g_poison = false;
+
+// The kernel's text lies in the top 2 GiB: the high half of a return address.
+uint64_t text_address(uint32_t low) { return low ? (kKernelBase & ~0xffffffffull) | low : 0; }
+
+// The return addresses of the function whose frame pointer is fp and of
+// its caller (0 where the chain ends), as print_backtrace walks them.
+void callers_of(uint64_t fp, uint32_t out[2]) {
+  out[0] = out[1] = 0;
+  for (int i = 0; i < 2; i++) {
+    if (fp < kDirectMapBase || (fp & 7) != 0) return;
+    uint64_t ra = reinterpret_cast<uint64_t*>(fp)[-1];
+    uint64_t prev = reinterpret_cast<uint64_t*>(fp)[-2];
+    if (ra < kKernelBase) return;
+    out[i] = static_cast<uint32_t>(ra);
+    if (prev <= fp) return;
+    fp = prev;
+  }
+}
+
+const char* state_name(uint16_t state) {
+  switch (state) {
+    case kPageFree: return "free";
+    case kPageReserved: return "reserved";
+    case kPageAllocated: return "allocated";
+  }
+  return "corrupt";
+}
+
+// g_lock held. Panics unless pfn is an allocated frame with a reference.
+void check_reference_locked(const char* what, uint64_t pfn) {
+  if (!g_allocator.contains(pfn))
+    panic("%s: frame %#lx (pa %#lx) is not RAM the allocator manages", what, pfn, pfn << kPageShift);
+  PageInfo& p = g_allocator.info(pfn);
+  if (p.state == kPageAllocated && p.refcount > 0) return;
+  panic("%s: frame %#lx (pa %#lx) is %s (refcount %u); it was last freed by %p called from %p", what, pfn,
+        pfn << kPageShift, state_name(p.state), p.refcount, reinterpret_cast<void*>(text_address(p.freed_by[0])),
+        reinterpret_cast<void*>(text_address(p.freed_by[1])));
+}
+
+// g_lock held: drops a reference after checking it, recording `callers`
+// and poisoning the frame if this freed it.
+void put_locked(uint64_t pfn, const uint32_t callers[2], const char* what) {
+  check_reference_locked(what, pfn);
+  if (!g_allocator.put(pfn)) return;
+  PageInfo& p = g_allocator.info(pfn);
+  p.freed_by[0] = callers[0];
+  p.freed_by[1] = callers[1];
+  if (g_poison) {
+    auto* words = phys_to_virt<uint64_t>(PhysAddr::from_pfn(pfn));
+    for (uint64_t i = 0; i < kPageSize / 8; i++) words[i] = kPoison;
+    p.flags |= kPagePoisoned;
+  }
+}
+
+// g_lock held: a frame just allocated. With poisoning on, checks that
+// nobody wrote it while it was free.
+void check_allocated_locked(uint64_t pfn) {
+  PageInfo& p = g_allocator.info(pfn);
+  if (!(p.flags & kPagePoisoned)) return;
+  p.flags &= static_cast<uint16_t>(~kPagePoisoned);
+  const auto* words = phys_to_virt<const uint64_t>(PhysAddr::from_pfn(pfn));
+  for (uint64_t i = 0; i < kPageSize / 8; i++) {
+    if (words[i] == kPoison) continue;
+    panic("page allocator: frame %#lx (pa %#lx) was written while free: offset %#lx holds %#lx; it was freed by "
+          "%p called from %p", pfn, pfn << kPageShift, i * 8, words[i],
+          reinterpret_cast<void*>(text_address(p.freed_by[0])), reinterpret_cast<void*>(text_address(p.freed_by[1])));
+  }
+}
+
 }  // namespace
 
 void set_page_reclaimer(size_t (*reclaim)(size_t want)) { g_reclaim = reclaim; }
+
+void set_page_poisoning(bool on) {
+  SpinlockGuard guard(g_lock);
+  g_poison = on;
+}
 
 Result<PhysAddr> alloc_page() {
   for (int attempt = 0;; attempt++) {
     {
       SpinlockGuard guard(g_lock);
-      if (auto pfn = g_allocator.allocate()) return PhysAddr::from_pfn(pfn.value());
+      if (auto pfn = g_allocator.allocate()) {
+        check_allocated_locked(pfn.value());
+        return PhysAddr::from_pfn(pfn.value());
+      }
     }
     // Out of pages: clean cached file pages go (without the lock: the
     // reclaimer puts pages back).
@@ -109,27 +201,36 @@ Result<PhysAddr> alloc_zeroed_page() {
 Result<PhysAddr> alloc_contiguous_pages(uint64_t count) {
   SpinlockGuard guard(g_lock);
   uint64_t pfn = TRY(g_allocator.allocate_contiguous(count));
+  for (uint64_t i = 0; i < count; i++) check_allocated_locked(pfn + i);
   return PhysAddr::from_pfn(pfn);
 }
 
 void page_get(PhysAddr pa) {
   SpinlockGuard guard(g_lock);
+  check_reference_locked("page_get", pa.pfn());
   g_allocator.get(pa.pfn());
 }
 
 void page_put(PhysAddr pa) {
+  uint32_t callers[2];
+  callers_of(arch::read_fp(), callers);
   SpinlockGuard guard(g_lock);
-  g_allocator.put(pa.pfn());
+  put_locked(pa.pfn(), callers, "page_put");
 }
 
 void page_get_many(const uint64_t* pfns, uint64_t count) {
   SpinlockGuard guard(g_lock);
-  for (uint64_t i = 0; i < count; i++) g_allocator.get(pfns[i]);
+  for (uint64_t i = 0; i < count; i++) {
+    check_reference_locked("page_get_many", pfns[i]);
+    g_allocator.get(pfns[i]);
+  }
 }
 
 void page_put_many(const uint64_t* pfns, uint64_t count) {
+  uint32_t callers[2];
+  callers_of(arch::read_fp(), callers);
   SpinlockGuard guard(g_lock);
-  for (uint64_t i = 0; i < count; i++) g_allocator.put(pfns[i]);
+  for (uint64_t i = 0; i < count; i++) put_locked(pfns[i], callers, "page_put_many");
 }
 
 uint32_t page_refcount(PhysAddr pa) {

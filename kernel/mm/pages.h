@@ -24,6 +24,9 @@ Result<void> pages_init(const dt::Machine& machine, const BootRegions& boot);
 // When no page is free, alloc_page() asks the reclaimer (the page cache)
 // to give some back and tries once more.
 void set_page_reclaimer(size_t (*reclaim)(size_t want));
+// Debugging: fill freed frames with a pattern and check it when they are
+// handed out again (the command-line word page_poison turns it on at boot).
+void set_page_poisoning(bool on);
 Result<PhysAddr> alloc_page();         // contents undefined
 Result<PhysAddr> alloc_zeroed_page();
 Result<PhysAddr> alloc_contiguous_pages(uint64_t count);
