@@ -11,6 +11,11 @@
   * A glibc header the SDK lacks stops the compile with the SDK's message
     naming what to include instead; any other unknown header is simply not
     found (never glibc's).
+  * With --boot (test sdk.run): the three programs go into a root file
+    system with everything the image has (rivet-mkfs with the image's
+    manifest and one line per program, as user/README.md's manifest step
+    does), booted as a RAM-disk root on QEMU virt, and run at the shell:
+    each prints what it should and exits 0.
 """
 import argparse
 import os
@@ -25,6 +30,13 @@ p.add_argument("--sdk", required=True)
 p.add_argument("--readme", required=True)
 p.add_argument("--programs", required=True)
 p.add_argument("--workdir", required=True)
+p.add_argument("--boot", action="store_true", help="also run the programs on a booted Rivet")
+p.add_argument("--mkfs", help="rivet-mkfs (--boot)")
+p.add_argument("--root-manifest", help="the image's root file system manifest (--boot)")
+p.add_argument("--qemu", default="qemu-system-riscv64")
+p.add_argument("--fw")
+p.add_argument("--kernel")
+p.add_argument("--log")
 args = p.parse_args()
 
 shutil.rmtree(args.workdir, ignore_errors=True)
@@ -108,6 +120,42 @@ with open(os.path.join(args.workdir, "glibc.c"), "w") as f:
 r = sh(re.sub(r"\bhello\b", "glibc", compile_only), args.workdir, expect_ok=False)
 check(r.returncode != 0 and "stdio_ext.h: No such file" in r.stderr,
       "another glibc header is not found (-nostdinc): %r" % r.stderr[-200:])
+
+
+
+def boot_and_run():
+    """The programs on a booted Rivet, from a RAM-disk root holding them."""
+    import rivet_system
+    from rivet_qemu import Qemu
+    extra = os.path.join(args.workdir, "extra.manifest")
+    with open(extra, "w") as f:
+        for name in ("stdc", "xv6prog", "mixed"):
+            f.write("file %s /bin/%s\n" % (name, name))
+    initrd = os.path.join(args.workdir, "root.fs")
+    subprocess.run([args.mkfs, "--quiet", "--out", initrd, "--size", "32M", "--manifest", args.root_manifest,
+                    "--manifest", extra], check=True)
+    args.machine, args.initrd, args.append = "virt", initrd, None
+    expected = {
+        "stdc": [r"^stdc: 12 LETTERS, MAX 2147483647 \(12 letters, max 2147483647\) argc=1 sorted=1$",
+                 r"^stdc: puts works$", r"^!$", r"^stdc: 9223372036854775807 255 -40$",
+                 r"^stdc: close\(-1\): EBADF"],
+        "xv6prog 1 2": [r"^xv6prog: sp page 0x[0-9a-f]+, NPROC 128, NOFILE 16, MAXARG 32, USERSTACK 2048, "
+                        r"SYS_write 16, MAXFILE 1074791436, 2 args$"],
+        "mixed": [r"^Mixed: 5$", r"^Mixed on stderr$"],
+    }
+    with Qemu(rivet_system.qemu_command(args, None, smp=2, mem="256M"), log_path=args.log, deadline=300) as q:
+        q.expect(r"init: starting /bin/sh", timeout=120)
+        q.expect(rivet_system.PROMPT, timeout=60)
+        for command, patterns in expected.items():
+            out = rivet_system.run(q, command)
+            for pattern in patterns:
+                check(re.search(pattern, out, re.M) is not None, "%r prints /%s/: %r" % (command, pattern, out))
+            check("exit status" not in out, "%r exits 0: %r" % (command, out))
+        rivet_system.power_off(q)
+
+
+if args.boot:
+    boot_and_run()
 
 if failures:
     print("%d check(s) failed" % len(failures))
