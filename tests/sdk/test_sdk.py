@@ -28,7 +28,8 @@ import sys
 p = argparse.ArgumentParser()
 p.add_argument("--sdk", required=True)
 p.add_argument("--readme", required=True)
-p.add_argument("--programs", required=True)
+p.add_argument("--program", action="append", required=True,
+               help="a test program (stdc.c, xv6prog.c, mixed.c), repeated")
 p.add_argument("--workdir", required=True)
 p.add_argument("--boot", action="store_true", help="also run the programs on a booted Rivet")
 p.add_argument("--mkfs", help="rivet-mkfs (--boot)")
@@ -100,9 +101,13 @@ def build(source, name):
     return ok, r.stderr
 
 
-for source, name in (("stdc.c", "stdc"), ("xv6prog.c", "xv6prog"), ("mixed.c", "mixed")):
-    ok, err = build(os.path.join(args.programs, source), name)
+names = []
+for source in args.program:
+    name = os.path.splitext(os.path.basename(source))[0]
+    names.append(name)
+    ok, err = build(source, name)
     check(ok, "%s compiles and links with the README's commands into a Rivet program%s" % (source, "\n" + err if err else ""))
+check(sorted(names) == ["mixed", "stdc", "xv6prog"], "the three programs were given: %s" % names)
 
 # glibc headers: the SDK's message, or not found; never glibc's.
 compile_only = commands[0]
@@ -129,7 +134,7 @@ def boot_and_run():
     from rivet_qemu import Qemu
     extra = os.path.join(args.workdir, "extra.manifest")
     with open(extra, "w") as f:
-        for name in ("stdc", "xv6prog", "mixed"):
+        for name in names:
             f.write("file %s /bin/%s\n" % (name, name))
     initrd = os.path.join(args.workdir, "root.fs")
     subprocess.run([args.mkfs, "--quiet", "--out", initrd, "--size", "32M", "--manifest", args.root_manifest,
