@@ -15,24 +15,24 @@
 
 namespace rivet {
 
-static_assert(RIVET_PAGE_SIZE == mm::kPageSize);
-static_assert(RIVET_PAGE_SHIFT == mm::kPageShift);
-static_assert(RIVET_USER_TOP == mm::kUserTop);
-static_assert(RIVET_TRAMPOLINE == mm::kTrampoline);
-static_assert(RIVET_TRAPFRAME == mm::kTrapFrame);
-static_assert(RIVET_KERNEL_BASE == mm::kKernelBase);
-static_assert(RIVET_USER_STACK_SIZE == kStackSize);
+static_assert(RIVET_ABI_PAGE_SIZE == mm::kPageSize);
+static_assert(RIVET_ABI_PAGE_SHIFT == mm::kPageShift);
+static_assert(RIVET_ABI_USER_TOP == mm::kUserTop);
+static_assert(RIVET_ABI_TRAMPOLINE == mm::kTrampoline);
+static_assert(RIVET_ABI_TRAPFRAME == mm::kTrapFrame);
+static_assert(RIVET_ABI_KERNEL_BASE == mm::kKernelBase);
+static_assert(RIVET_ABI_USER_STACK_SIZE == kStackSize);
 
-static_assert(RIVET_MAX_HARTS == dt::kMaxHarts);
-static_assert(RIVET_MAX_PROCESSES == kMaxProcesses);
-static_assert(RIVET_MAX_DEVICES == fs::kMaxDevices);
-static_assert(RIVET_MAX_OPEN_FILES == fs::kMaxOpenFiles);
-static_assert(RIVET_INODE_CACHE == fs::MountOptions{}.inodes);
+static_assert(RIVET_ABI_MAX_HARTS == dt::kMaxHarts);
+static_assert(RIVET_ABI_MAX_PROCESSES == kMaxProcesses);
+static_assert(RIVET_ABI_MAX_DEVICES == fs::kMaxDevices);
+static_assert(RIVET_ABI_MAX_OPEN_FILES == fs::kMaxOpenFiles);
+static_assert(RIVET_ABI_INODE_CACHE == fs::MountOptions{}.inodes);
 
-static_assert(RIVET_BLOCK_SIZE == fs::kBlockSize);
-static_assert(RIVET_DIRECT_BLOCKS == fs::kDirect);
-static_assert(RIVET_ADDRS_PER_BLOCK == fs::kAddrsPerBlock);
-static_assert(RIVET_MAX_FILE_BLOCKS == fs::kMaxFileBlocks);
-static_assert(RIVET_MAX_OP_BLOCKS == fs::kMaxOpBlocks);
+static_assert(RIVET_ABI_BLOCK_SIZE == fs::kBlockSize);
+static_assert(RIVET_ABI_DIRECT_BLOCKS == fs::kDirect);
+static_assert(RIVET_ABI_ADDRS_PER_BLOCK == fs::kAddrsPerBlock);
+static_assert(RIVET_ABI_MAX_FILE_BLOCKS == fs::kMaxFileBlocks);
+static_assert(RIVET_ABI_MAX_OP_BLOCKS == fs::kMaxOpBlocks);
 
 }  // namespace rivet

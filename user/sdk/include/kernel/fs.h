@@ -9,12 +9,12 @@
 #include "rivet/abi_layout.h"
 
 #define ROOTINO 1                        /* root directory's inode number */
-#define BSIZE RIVET_BLOCK_SIZE           /* block size (4096; xv6: 1024) */
-#define NDIRECT RIVET_DIRECT_BLOCKS      /* 12, as xv6 */
-#define NINDIRECT RIVET_ADDRS_PER_BLOCK  /* 1024: block numbers per indirect block */
+#define BSIZE RIVET_ABI_BLOCK_SIZE           /* block size (4096; xv6: 1024) */
+#define NDIRECT RIVET_ABI_DIRECT_BLOCKS      /* 12, as xv6 */
+#define NINDIRECT RIVET_ABI_ADDRS_PER_BLOCK  /* 1024: block numbers per indirect block */
 /* The largest file, in blocks: direct, single, double and triple indirect
    (about 4 TiB; xv6: NDIRECT + NINDIRECT). */
-#define MAXFILE RIVET_MAX_FILE_BLOCKS
+#define MAXFILE RIVET_ABI_MAX_FILE_BLOCKS
 
 /* One directory entry: 64 bytes (xv6: 16), inum 0 marks a free slot; name
    is NUL padded and not NUL terminated when it is DIRSIZ (60) long. */

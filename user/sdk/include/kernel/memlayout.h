@@ -19,10 +19,10 @@
 #include "rivet/abi_layout.h"
 
 #ifndef MAXVA
-#define MAXVA RIVET_USER_TOP                /* 0x4000000000, as xv6 (also in riscv.h) */
+#define MAXVA RIVET_ABI_USER_TOP                /* 0x4000000000, as xv6 (also in riscv.h) */
 #endif
-#define TRAMPOLINE RIVET_TRAMPOLINE          /* MAXVA - PGSIZE */
-#define TRAPFRAME RIVET_TRAPFRAME            /* TRAMPOLINE - PGSIZE */
-#define KERNBASE RIVET_KERNEL_BASE           /* 0xffffffff80000000 */
+#define TRAMPOLINE RIVET_ABI_TRAMPOLINE          /* MAXVA - PGSIZE */
+#define TRAPFRAME RIVET_ABI_TRAPFRAME            /* TRAMPOLINE - PGSIZE */
+#define KERNBASE RIVET_ABI_KERNEL_BASE           /* 0xffffffff80000000 */
 
 #endif

@@ -12,8 +12,8 @@
 #include "kernel/types.h"
 #include "rivet/abi_layout.h"
 
-#define PGSIZE RIVET_PAGE_SIZE    /* bytes per page */
-#define PGSHIFT RIVET_PAGE_SHIFT  /* bits of offset within a page */
+#define PGSIZE RIVET_ABI_PAGE_SIZE    /* bytes per page */
+#define PGSHIFT RIVET_ABI_PAGE_SHIFT  /* bits of offset within a page */
 #define PGROUNDUP(sz) (((sz) + PGSIZE - 1) & ~(PGSIZE - 1))
 #define PGROUNDDOWN(a) (((a)) & ~(PGSIZE - 1))
 
@@ -29,7 +29,7 @@
 #define PXSHIFT(level) (PGSHIFT + (9 * (level)))
 #define PX(level, va) ((((uint64)(va)) >> PXSHIFT(level)) & PXMASK)
 /* One beyond the highest user virtual address (Sv39). */
-#define MAXVA RIVET_USER_TOP
+#define MAXVA RIVET_ABI_USER_TOP
 
 #ifndef __ASSEMBLER__
 typedef uint64 pte_t;
