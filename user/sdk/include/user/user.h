@@ -1,6 +1,7 @@
 /*
- * The Rivet user library: xv6's user/user.h (same names, signatures and
- * meaning, so xv6 programs compile unchanged), plus Rivet's extensions.
+ * The Rivet user library: xv6's user/user.h (same names and meaning, so
+ * xv6 programs compile unchanged; sizes are size_t and printf returns int,
+ * as in standard C), plus Rivet's extensions.
  *
  * A program starts with
  *   #include "kernel/types.h"
