@@ -2,6 +2,7 @@
 
   * The README's two compiler commands (the block after "which runs") are
     what the SDK's example Makefile runs (`make -n`), flag for flag.
+    The SDK's own README (installed with it) shows the same two.
   * The README's make steps build the example (cp -r $SDK/example; make).
   * With the README's commands, with SDK set as the README sets it, a
     standard C program (stdio, stdlib, string, ctype, errno, unistd), an
@@ -78,6 +79,13 @@ made = [l for l in r.stdout.split("\n") if l.strip()]
 expanded = [shlex.split(c.replace("$SDK", env["SDK"])) for c in commands]
 check([shlex.split(m) for m in made] == expanded,
       "the example Makefile runs the README's commands:\n  make: %s\n  README: %s" % (made, expanded))
+
+# The SDK's own README (installed with it) shows the same two commands.
+sdk_readme = open(os.path.join(args.sdk, "README.md")).read()
+block = re.search(r"## Building a program.*?```sh\n(.*?)```", sdk_readme, re.S).group(1)
+sdk_commands = [l for l in block.replace("\\\n", " ").split("\n") if l.strip() and not l.startswith("export ")]
+check([shlex.split(c) for c in sdk_commands] == [shlex.split(c) for c in commands],
+      "the SDK's README shows the same commands: %s" % sdk_commands)
 
 # The README's make steps, pasted in order (from a directory holding build/target/sdk
 # as the tree does: here SDK is already exported).
