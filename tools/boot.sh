@@ -1,36 +1,84 @@
 #!/usr/bin/env bash
 # Builds Rivet and boots it in QEMU on this terminal's serial console.
-#   tools/boot.sh                 OpenSBI (fw_jump) + the kernel + the SD image, 4 harts, 1 GiB
-#   tools/boot.sh --smp 2 --mem 256M
-#   tools/boot.sh --uboot         through U-Boot and the SD-card image, as a board boots
-#   tools/boot.sh --gdb           wait for GDB on localhost:1234 (see README)
-#   tools/boot.sh --board NAME    a board's image through that board's own firmware
-#                                 chain, where QEMU has the machine (qemu-virt,
-#                                 hifive-unleashed); says so where it has not
-#   tools/boot.sh --machine sifive_u   the kernel directly on QEMU's HiFive
-#                                 Unleashed (fw_jump + Image), the board's SD image as its card
+#
+# usage: tools/boot.sh [OPTION]...
+#   (no option)        build, then boot QEMU virt: OpenSBI (fw_jump), the
+#                      kernel, 4 harts, 1 GiB, and a fresh copy of the SD image
+#   --smp N            N harts (1 to the kernel's kMaxHarts)
+#   --mem SIZE         RAM, e.g. 256M or 2G (QEMU's -m; at least 36M)
+#   --uboot            through U-Boot and the SD-card image, as a board boots
+#   --gdb              QEMU waits for GDB on localhost:1234 (see README)
+#   --no-build         boot what is built; do not run setup.sh or the build
+#   --keep-disk        boot build/boards/BOARD/sd-kept.img, made from the
+#                      image the first time and kept from one run to the next
+#   --disk FILE        boot FILE (made from the image if missing) and keep it
+#   --board NAME       a board's image through that board's own firmware
+#                      chain, where QEMU has the machine (qemu-virt,
+#                      hifive-unleashed); says so where it has not
+#   --machine sifive_u the kernel directly on QEMU's HiFive Unleashed
+#                      (fw_jump + Image), the board's SD image as its card
+#   --dry-run          print the QEMU command line and exit (no build, no copy)
+#   -h, --help         this text
+# Without --keep-disk or --disk every run boots its own copy of the image,
+# deleted when QEMU exits: runs never share a disk, and nothing a session
+# writes survives it. A kept disk is locked while a run uses it.
 # Leave QEMU with Ctrl-A X, or type `poweroff` at the prompt.
+# Environment: RIVET_BUILD_DIR (default build), QEMU (default qemu-system-riscv64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-smp=4 mem=1G uboot=0 gdb=() board="" machine=virt
+
+usage() { sed -n '4,/^# Leave QEMU/s/^# \{0,1\}//p' "$0" | sed "s/the kernel's kMaxHarts/$max_harts, the kernel's kMaxHarts/"; }
+die() { echo "boot.sh: $*" >&2; exit 2; }
+
+# The kernel's hart limit, from its one definition.
+max_harts=$(sed -n 's/^inline constexpr size_t kMaxHarts = \([0-9]*\);.*/\1/p' kernel/dt/machine.h)
+[[ -n $max_harts ]] || max_harts=16
+# OpenSBI's fw_jump places the device tree 34 MiB into RAM (0x82200000):
+# with 34 MiB or less QEMU prints nothing at all. 36 MiB is the least that
+# has been seen to reach the shell (35 MiB usable by the kernel).
+min_mem_mib=36
+
+smp=4 mem=1G uboot=0 gdb=0 board="" machine=virt build=1 keep=0 disk_arg="" dry_run=0
+fresh_disk="" nudge=""
 while (($#)); do
-  case "$1" in
-    --smp) smp=$2; shift 2 ;;
-    --mem) mem=$2; shift 2 ;;
+  opt=$1
+  case $opt in
+    --smp|--mem|--board|--machine|--disk)
+      [[ $# -ge 2 && -n $2 && $2 != --* ]] || die "$opt needs a value (see tools/boot.sh --help)"
+      val=$2; shift 2
+      case $opt in
+        --smp) smp=$val ;; --mem) mem=$val ;; --board) board=$val ;;
+        --machine) machine=$val ;; --disk) disk_arg=$val ;;
+      esac ;;
     --uboot) uboot=1; shift ;;
-    --gdb) gdb=(-s -S); shift ;;
-    --board) [[ $# -ge 2 ]] || { echo "boot.sh: --board needs a board name" >&2; exit 2; }
-             board=$2; shift 2 ;;
-    --machine) [[ $# -ge 2 ]] || { echo "boot.sh: --machine needs virt or sifive_u" >&2; exit 2; }
-               machine=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
-    *) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
+    --gdb) gdb=1; shift ;;
+    --no-build) build=0; shift ;;
+    --keep-disk) keep=1; shift ;;
+    --dry-run) dry_run=1; build=0; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown option $opt (see tools/boot.sh --help)" ;;
   esac
 done
 case $machine in
   virt|sifive_u) ;;
-  *) echo "boot.sh: --machine must be virt or sifive_u, not '$machine'" >&2; exit 2 ;;
+  *) die "--machine must be virt or sifive_u, not '$machine'" ;;
 esac
+[[ $smp =~ ^[0-9]+$ ]] && ((10#$smp >= 1)) || die "--smp needs a number of harts, not '$smp'"
+smp=$((10#$smp))
+((smp <= max_harts)) || die "--smp $smp: the kernel runs at most $max_harts harts (kMaxHarts in kernel/dt/machine.h)"
+if [[ $mem =~ ^([0-9]+)([KkMmGgTt]?)[Bb]?$ ]]; then
+  n=$((10#${BASH_REMATCH[1]}))
+  case ${BASH_REMATCH[2]} in
+    K|k) mem_mib=$((n / 1024)) ;; ""|M|m) mem_mib=$n ;; G|g) mem_mib=$((n * 1024)) ;; T|t) mem_mib=$((n * 1024 * 1024)) ;;
+  esac
+else
+  die "--mem needs a size such as 256M or 2G, not '$mem'"
+fi
+((mem_mib >= min_mem_mib)) || die "--mem $mem: too little memory: OpenSBI (fw_jump) puts the device tree 34 MiB into RAM, and the kernel needs room above it; use at least ${min_mem_mib}M"
+((keep == 0)) || [[ -z $disk_arg ]] || die "--keep-disk and --disk FILE exclude each other"
+
+build_dir=${RIVET_BUILD_DIR:-build}
+qemu=${QEMU:-qemu-system-riscv64}
 
 # A board's package says how QEMU boots its image (board_qemu in
 # boards/NAME/board.cmake); decide before spending minutes on a build.
@@ -51,21 +99,37 @@ if [[ -n $board ]]; then
          "(see boards/$board/README.md)." >&2
     exit 1
   fi
+  case $board_qemu in
+    sifive-chain|uboot-virt) ;;
+    *) echo "boot.sh: boards/$board/board.cmake names an unknown QEMU boot '$board_qemu'" >&2; exit 1 ;;
+  esac
 fi
 
-tools/setup.sh
-cmake --preset default >/dev/null
-cmake --build --preset default
-fw=build/firmware/opensbi/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
+if ((build)); then
+  tools/setup.sh
+  cmake --preset default >/dev/null
+  cmake --build --preset default
+fi
+fw=$build_dir/firmware/opensbi/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
 
-# Every machine gets a private copy of its SD-card image, so a session's
-# writes do not change the built image.
-private_copy() {  # private_copy BOARD -> path of the copy
-  local copy=build/boards/$1/sd-run.img
-  cp --sparse=always "build/boards/$1/sd.img" "$copy"
-  echo "$copy"
-}
+# The disk: whose image, and which file QEMU gets.
+if [[ $board_qemu == sifive-chain || $machine == sifive_u ]]; then
+  image_board=${board:-hifive-unleashed}
+else
+  image_board=qemu-virt
+fi
+image=$build_dir/boards/$image_board/sd.img
+if [[ -n $disk_arg ]]; then
+  disk=$disk_arg
+elif ((keep)); then
+  disk=$build_dir/boards/$image_board/sd-kept.img
+else
+  disk=""   # a fresh copy, named below
+fi
 
+# The QEMU command line for this machine, with @DISK@ standing for the disk.
+gdb_args=()
+((gdb)) && gdb_args=(-gdb tcp:localhost:1234 -S)
 if [[ $board_qemu == sifive-chain ]]; then
   # The whole HiFive Unleashed chain: QEMU's -bios is the image's SPL (QEMU
   # never reads partition 1), the SPL loads U-Boot from sector 2082 of the
@@ -74,36 +138,61 @@ if [[ $board_qemu == sifive-chain ]]; then
   # U-Boot retry the card (tests/harness/make-sifive-nudge.sh says why);
   # it is not part of the image.
   [[ $smp == 4 && $mem == 1G ]] || echo "boot.sh: note: sifive_u has 5 harts and needs 8 GiB; --smp/--mem ignored" >&2
-  disk=$(private_copy "$board")
-  nudge=build/boards/$board/qemu-nudge-flash.img
-  tests/harness/make-sifive-nudge.sh "$nudge"
-  exec qemu-system-riscv64 -M sifive_u,msel=11 -smp 5 -m 8G -nographic \
-    -bios build/firmware/u-boot-sifive/usr/lib/u-boot/sifive_unleashed/u-boot-spl.bin \
-    -drive "file=$disk,if=sd,format=raw" -drive "file=$nudge,if=mtd,format=raw" "${gdb[@]}"
-fi
-if [[ $board_qemu == uboot-virt ]]; then
-  uboot=1
-elif [[ -n $board_qemu ]]; then
-  echo "boot.sh: boards/$board/board.cmake names an unknown QEMU boot '$board_qemu'" >&2
-  exit 1
-fi
-
-if [[ $machine == sifive_u ]]; then
+  nudge=$build_dir/boards/$board/qemu-nudge-flash.$$.img  # per run, like the disk
+  cmd=("$qemu" -M sifive_u,msel=11 -smp 5 -m 8G -nographic
+       -bios "$build_dir/firmware/u-boot-sifive/usr/lib/u-boot/sifive_unleashed/u-boot-spl.bin"
+       -drive "file=@DISK@,if=sd,format=raw" -drive "file=$nudge,if=mtd,format=raw")
+elif [[ $machine == sifive_u ]]; then
   # The kernel directly on QEMU's HiFive Unleashed, the Unleashed image as
   # its SD card (behind SPI, as on the board).
   [[ $smp == 4 && $mem == 1G ]] || echo "boot.sh: note: sifive_u has 5 harts and needs 8 GiB; --smp/--mem ignored" >&2
-  disk=$(private_copy hifive-unleashed)
-  exec qemu-system-riscv64 -M sifive_u -smp 5 -m 8G -nographic -bios "$fw" \
-    -kernel build/target/kernel/Image -drive "file=$disk,if=sd,format=raw" "${gdb[@]}"
+  cmd=("$qemu" -M sifive_u -smp 5 -m 8G -nographic -bios "$fw"
+       -kernel "$build_dir/target/kernel/Image" -drive "file=@DISK@,if=sd,format=raw")
+else
+  [[ $board_qemu == uboot-virt ]] && uboot=1
+  kernel=$build_dir/target/kernel/Image
+  ((uboot)) && kernel=$build_dir/firmware/u-boot-qemu/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
+  # Rivet drives virtio-mmio, not the PCI device `if=virtio` makes.
+  cmd=("$qemu" -M virt -smp "$smp" -m "$mem" -nographic -bios "$fw" -kernel "$kernel"
+       -drive "file=@DISK@,format=raw,if=none,id=sd" -device virtio-blk-device,drive=sd)
+fi
+cmd+=("${gdb_args[@]}")
+
+if ((dry_run)); then
+  if [[ -n $disk ]]; then
+    echo "# disk: $disk (kept)"
+  else
+    echo "# disk: a fresh copy of $image, deleted when QEMU exits"
+  fi
+  shown=${disk:-$build_dir/boards/$image_board/sd-run.PID.img}
+  echo "${cmd[*]//@DISK@/$shown}"
+  exit 0
 fi
 
-# Rivet drives virtio-mmio, not the PCI device `if=virtio` makes.
-disk=$(private_copy qemu-virt)
-drive=(-drive "file=$disk,format=raw,if=none,id=sd" -device virtio-blk-device,drive=sd)
-if ((uboot)); then
-  exec qemu-system-riscv64 -M virt -smp "$smp" -m "$mem" -nographic -bios "$fw" \
-    -kernel build/firmware/u-boot-qemu/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin \
-    "${drive[@]}" "${gdb[@]}"
+[[ -f $image ]] || { echo "boot.sh: no image $image (build first, or drop --no-build)" >&2; exit 1; }
+if [[ -n $disk ]]; then
+  # A kept disk: made from the image once, then used as it is. The lock
+  # (held by QEMU until it exits) stops a second run from using it too.
+  if [[ ! -e $disk ]]; then
+    cp --sparse=always "$image" "$disk"
+    echo "boot.sh: $disk is a new copy of $image; it is kept after QEMU exits" >&2
+  fi
+  exec {lock_fd}>>"$disk.lock"
+  if ! flock -n "$lock_fd"; then
+    echo "boot.sh: $disk is in use by another boot.sh run; stop that one, or run without --keep-disk/--disk for a fresh copy" >&2
+    exit 1
+  fi
+  echo "boot.sh: booting $disk (kept; delete it to start again from the image)" >&2
+else
+  # A fresh, private copy for this run only, removed when QEMU exits.
+  disk=$build_dir/boards/$image_board/sd-run.$$.img
+  fresh_disk=$disk
+  cp --sparse=always "$image" "$disk"
 fi
-exec qemu-system-riscv64 -M virt -smp "$smp" -m "$mem" -nographic -bios "$fw" \
-  -kernel build/target/kernel/Image "${drive[@]}" "${gdb[@]}"
+trap 'rm -f ${fresh_disk:+"$fresh_disk"} ${nudge:+"$nudge"}' EXIT
+trap 'exit 130' INT TERM
+if [[ $board_qemu == sifive-chain ]]; then
+  tests/harness/make-sifive-nudge.sh "$nudge" >/dev/null
+fi
+((gdb)) && echo "boot.sh: QEMU is waiting for GDB on localhost:1234 (gdb-multiarch $build_dir/target/kernel/rivet.elf -ex 'target remote localhost:1234')" >&2
+"${cmd[@]//@DISK@/$disk}"

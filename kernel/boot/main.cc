@@ -144,7 +144,8 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
   uint32_t dtb_size = dt::fdt_total_size(fdt);
   if (dtb_size == 0) fail_boot("device tree", Error::Malformed, "bad magic or no tree at a1");
   mm::early_map_direct(dtb_pa, dtb_size);
-  if (auto r = dt::discover(fdt, dtb_size, g_machine); !r) fail_boot("device tree", r.error(), g_machine.error);
+  if (auto r = dt::discover(fdt, dtb_size, g_machine, static_cast<int64_t>(hartid)); !r)
+    fail_boot("device tree", r.error(), g_machine.error);
 
   for (size_t i = 0; i < g_machine.memory_count; i++)
     mm::early_map_direct(g_machine.memory[i].base, g_machine.memory[i].size);
@@ -173,6 +174,9 @@ extern "C" [[noreturn]] void kernel_main(uint64_t hartid, uint64_t dtb_pa, uint6
   arch::interrupts_on();
 
   print_banner(dtb_pa, dtb_size);
+  if (g_machine.harts_in_tree > g_machine.hart_count)
+    kprintf("rivet: using %u of %u harts (this kernel runs at most %u)\n", g_cpu_count,
+            static_cast<uint32_t>(g_machine.harts_in_tree), static_cast<uint32_t>(dt::kMaxHarts));
   kprintf("rivet: boot hart %u; starting %u more\n", g_cpus[0].hartid, g_cpu_count - 1);
   uint32_t online = smp::start_secondary_harts();
   if (online == g_cpu_count)

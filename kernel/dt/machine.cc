@@ -96,7 +96,8 @@ const char* reg_problem(Error error) {
 
 class MachineReader {
  public:
-  MachineReader(const Fdt& fdt, Machine& out, MessageBuilder& why) : fdt_(fdt), out_(out), why_(why) {}
+  MachineReader(const Fdt& fdt, Machine& out, MessageBuilder& why, int64_t boot_hartid)
+      : fdt_(fdt), out_(out), why_(why), boot_hartid_(boot_hartid) {}
 
   Result<void> read_all() {
     read_identity();
@@ -158,6 +159,7 @@ class MachineReader {
   const Fdt& fdt_;
   Machine& out_;
   MessageBuilder& why_;
+  int64_t boot_hartid_;  // -1: not known
 };
 
 void MachineReader::read_identity() {
@@ -246,8 +248,15 @@ Result<void> MachineReader::read_harts() {
     if (type == nullptr || !same(type, "cpu")) continue;  // e.g. cpu-map
     // Some trees put timebase-frequency in each cpu node instead.
     if (timebase == 0) fdt_.property(cpu, "timebase-frequency").as_u64(timebase);
-    // Harts past the table's capacity are never started.
-    if (out_.hart_count == kMaxHarts) continue;
+    // Harts past the table's capacity are counted but never started;
+    // except the boot hart, which the kernel is already running on: it
+    // takes the table's last slot (its console and timer need its entry).
+    out_.harts_in_tree++;
+    if (out_.hart_count == kMaxHarts) {
+      Result<RegEntry> reg = fdt_.reg(cpu, 0);
+      if (boot_hartid_ < 0 || !reg.ok() || reg->address != static_cast<uint64_t>(boot_hartid_)) continue;
+      out_.harts[--out_.hart_count] = Hart{};
+    }
     TRY(read_hart(cpu));
   }
   if (out_.hart_count == 0) {
@@ -471,7 +480,7 @@ uint32_t fdt_total_size(const void* header) {
   return load(0) == kFdtMagic ? load(4) : 0;
 }
 
-Result<void> discover(const void* blob, size_t blob_bytes, Machine& out) {
+Result<void> discover(const void* blob, size_t blob_bytes, Machine& out, int64_t boot_hartid) {
   // Start from a clean Machine; rebuilding in place avoids a 4 KiB temporary
   // on the (small) kernel stack.
   static_assert(std::is_trivially_destructible_v<Machine>);
@@ -479,7 +488,7 @@ Result<void> discover(const void* blob, size_t blob_bytes, Machine& out) {
   MessageBuilder why(out.error, sizeof(out.error));
   Result<Fdt> fdt = Fdt::open(blob, blob_bytes, why);
   if (!fdt.ok()) return fdt.error();
-  return MachineReader(fdt.value(), out, why).read_all();
+  return MachineReader(fdt.value(), out, why, boot_hartid).read_all();
 }
 
 }  // namespace rivet::dt

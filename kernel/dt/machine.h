@@ -15,6 +15,9 @@ namespace rivet::dt {
 
 inline constexpr size_t kMaxMemoryRanges = 16;
 inline constexpr size_t kMaxReservedRanges = 32;
+// The most harts the kernel runs: one Cpu each (kMaxCpus is this). Harts
+// beyond it are left stopped. tools/boot.sh reads this line to refuse a
+// larger --smp.
 inline constexpr size_t kMaxHarts = 16;
 inline constexpr uint32_t kNoContext = 0xffffffffu;
 
@@ -84,6 +87,9 @@ struct Machine {
 
   Hart harts[kMaxHarts];
   size_t hart_count = 0;
+  // Every hart the tree lists, also those past kMaxHarts (never started):
+  // the boot log says "using N of M harts" when this exceeds hart_count.
+  size_t harts_in_tree = 0;
 
   uint64_t timebase_hz = 0;   // /cpus timebase-frequency (4- or 8-byte cell)
   Chosen chosen;
@@ -106,6 +112,8 @@ uint32_t fdt_total_size(const void* header);
 // Malformed or truncated trees yield Error::Malformed with out.error set; a
 // tree missing something essential (memory, cpus, timebase) yields
 // Error::NotFound with out.error set.
-Result<void> discover(const void* blob, size_t blob_bytes, Machine& out);
+// boot_hartid, when known (not -1), keeps the boot hart in the hart table
+// even when the tree lists more harts than kMaxHarts before it.
+Result<void> discover(const void* blob, size_t blob_bytes, Machine& out, int64_t boot_hartid = -1);
 
 }  // namespace rivet::dt

@@ -6,11 +6,12 @@
 #include <stdint.h>
 
 #include "kernel/arch/riscv64/csr.h"
+#include "kernel/dt/machine.h"
 #include "kernel/proc/process.h"
 
 namespace rivet {
 
-inline constexpr size_t kMaxCpus = 16;
+inline constexpr size_t kMaxCpus = dt::kMaxHarts;  // one Cpu per hart the tree may give us
 
 struct Cpu {
   // Read by entry.S (secondary_high) before any C++ runs: keep it first.

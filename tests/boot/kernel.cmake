@@ -7,6 +7,12 @@ rivet_boot_test(boot.virt.smp4.128m test_kernel.py ${_k} --smp 4 --mem 128M --mo
 rivet_boot_test(boot.virt.smp2.echo test_kernel.py ${_k} --smp 2 --mem 256M --mode echo)
 rivet_boot_test(boot.virt.fault_report test_kernel.py ${_k} --smp 2 --mem 256M --mode fault)
 rivet_boot_test(boot.virt.repeat_smp4 test_kernel.py ${_k} --smp 4 --mem 256M --mode repeat --boots 5)
+# Twice as many harts as the kernel runs (kMaxHarts, read from its one
+# definition): it says so and uses kMaxHarts of them.
+file(STRINGS ${CMAKE_SOURCE_DIR}/kernel/dt/machine.h _max_harts REGEX "^inline constexpr size_t kMaxHarts = [0-9]+;")
+string(REGEX REPLACE "^.*kMaxHarts = ([0-9]+).*$" "\\1" _max_harts "${_max_harts}")
+math(EXPR _twice "${_max_harts} * 2")
+rivet_boot_test(boot.virt.smp_capped test_kernel.py ${_k} --smp ${_twice} --harts ${_max_harts} --mem 256M --mode capped)
 rivet_boot_test(boot.virt.bad_device_tree test_kernel.py ${_k} --smp 1 --mem 128M --mode badtree)
 rivet_boot_test(boot.virt.bad_storage_tree test_kernel.py ${_k} --smp 1 --mem 128M --mode badstorage)
 rivet_boot_test(boot.virt.shared_irq_tree test_kernel.py ${_k} --smp 1 --mem 128M --mode sharedirq)

@@ -18,6 +18,9 @@ Modes, each a CTest test (see kernel.cmake):
           refused (EBUSY) and the console keeps its input.
   badstorage  initrd bounds outside RAM and device registers inside RAM are
           refused with a message; the kernel reaches its monitor.
+  capped  more harts than the kernel runs (--smp above kMaxHarts, --harts
+          the limit): the kernel says "rivet: using N of M harts" and brings
+          exactly N online, whichever hart boots (also one past the limit).
 """
 import argparse
 import os
@@ -227,5 +230,19 @@ def mode_sharedirq():
         shutil.rmtree(tmp)
 
 
-run_test({"boot": mode_boot, "sharedirq": mode_sharedirq, "echo": mode_echo, "fault": mode_fault,
+def mode_capped():
+    assert args.smp > harts, "--smp must exceed --harts for this mode"
+    with Qemu(qemu_cmd(), log_path=args.log, deadline=240) as q:
+        boot(q)
+        line = "rivet: using %d of %d harts (this kernel runs at most %d)\n" % (harts, args.smp, harts)
+        assert line in q.output, "no %r in the boot log" % line
+        # Whichever hart OpenSBI picked to boot, also one past the limit,
+        # the console is the kernel's own driver.
+        assert "staying on the SBI console" not in q.output, "the console driver did not start"
+        online = set(int(h) for h in re.findall(r"rivet: hart (\d+) online ", q.output))
+        assert len(online) == harts - 1, "expected %d secondary harts, saw %s" % (harts - 1, online)
+        power_off(q)
+
+
+run_test({"boot": mode_boot, "capped": mode_capped, "sharedirq": mode_sharedirq, "echo": mode_echo, "fault": mode_fault,
           "repeat": mode_repeat, "badtree": mode_badtree, "badstorage": mode_badstorage}[args.mode])

@@ -18,7 +18,7 @@ using test::FdtBuilder;
 
 struct Outcome {
   Machine machine;
-  Result<void> result = Error::None;
+  Result<void> result;
 };
 
 std::unique_ptr<Outcome> run(const Blob& blob) {
@@ -483,8 +483,28 @@ TEST(DtHandBuilt, MoreHartsThanTheTableHolds) {
   begin_machine(b, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}).end_node();
   auto o = run_ok(b.build());
   EXPECT_EQ(o->machine.hart_count, kMaxHarts);
+  EXPECT_EQ(o->machine.harts_in_tree, 18u);  // the boot log's "using 16 of 18 harts"
   EXPECT_NE(o->machine.find_hart(15), nullptr);
   EXPECT_EQ(o->machine.find_hart(16), nullptr);
+}
+
+// Proves a boot hart listed past the table's capacity keeps a slot (the
+// last), since the kernel already runs on it; the others past it stay out.
+TEST(DtHandBuilt, BootHartPastTheTableKeepsASlot) {
+  static_assert(kMaxHarts < 32, "the tree below must list more harts than the table holds");
+  FdtBuilder b;
+  begin_machine(b, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+                    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}).end_node();
+  auto o = std::make_unique<Outcome>();
+  const uint32_t boot = 31;
+  o->result = test::discover_copy(b.build(), o->machine, boot);
+  ASSERT_TRUE(o->result.ok()) << o->machine.error;
+  EXPECT_EQ(o->machine.hart_count, kMaxHarts);
+  EXPECT_EQ(o->machine.harts_in_tree, 32u);
+  EXPECT_NE(o->machine.find_hart(boot), nullptr);
+  EXPECT_NE(o->machine.find_hart(kMaxHarts - 2), nullptr);
+  EXPECT_EQ(o->machine.find_hart(kMaxHarts - 1), nullptr);
+  EXPECT_EQ(o->machine.find_hart(kMaxHarts), nullptr);
 }
 
 // Proves an odd-length interrupts-extended on the PLIC is reported as malformed.

@@ -22,7 +22,7 @@ using test::put_be32;
 
 struct Outcome {
   Machine machine;
-  Result<void> result = Error::None;
+  Result<void> result;
   std::string error() const { return machine.error; }
 };
 

@@ -19,7 +19,7 @@ constexpr uint64_t kGiB = 1024 * kMiB;
 
 struct Discovered {
   Machine machine;
-  Result<void> result = Error::None;
+  Result<void> result;
 };
 
 std::unique_ptr<Discovered> discover_file(const std::string& name) {

@@ -75,9 +75,9 @@ struct ExactBuffer {
 };
 
 // Runs discover() on an exact-size copy of `blob`.
-inline Result<void> discover_copy(const Blob& blob, Machine& out) {
+inline Result<void> discover_copy(const Blob& blob, Machine& out, int64_t boot_hartid = -1) {
   ExactBuffer buffer(blob);
-  return discover(buffer.bytes.get(), buffer.size, out);
+  return discover(buffer.bytes.get(), buffer.size, out, boot_hartid);
 }
 
 // Writes a flattened device tree: header, memory-reservation block, structure

@@ -7,7 +7,8 @@ enable_language(C)
 # here so they do not collide with the host's C library.
 set(user_string_functions
   strlen strcpy strncpy strcat strcmp strncmp strchr strrchr strstr memset memcmp
-  memmove memcpy strdup isdigit isspace isalpha isprint strtol atol atoi malloc)
+  memmove memcpy strdup isdigit isspace isalpha isprint isupper islower isalnum isxdigit
+  iscntrl isgraph ispunct toupper tolower strtol atol atoi malloc)
 set(user_string_renames "")
 foreach(fn IN LISTS user_string_functions)
   list(APPEND user_string_renames ${fn}=ulib_${fn})

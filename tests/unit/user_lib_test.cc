@@ -18,24 +18,24 @@
 #include "heap.h"
 
 extern "C" {
-unsigned ulib_strlen(const char*);
+size_t ulib_strlen(const char*);
 char* ulib_strcpy(char*, const char*);
-char* ulib_strncpy(char*, const char*, unsigned);
+char* ulib_strncpy(char*, const char*, size_t);
 char* ulib_strcat(char*, const char*);
 int ulib_strcmp(const char*, const char*);
-int ulib_strncmp(const char*, const char*, unsigned);
-char* ulib_strchr(const char*, char);
+int ulib_strncmp(const char*, const char*, size_t);
+char* ulib_strchr(const char*, int);
 char* ulib_strrchr(const char*, int);
 char* ulib_strstr(const char*, const char*);
-void* ulib_memset(void*, int, unsigned);
-int ulib_memcmp(const void*, const void*, unsigned);
-void* ulib_memmove(void*, const void*, int);
-void* ulib_memcpy(void*, const void*, unsigned);
+void* ulib_memset(void*, int, size_t);
+int ulib_memcmp(const void*, const void*, size_t);
+void* ulib_memmove(void*, const void*, size_t);
+void* ulib_memcpy(void*, const void*, size_t);
 char* ulib_strdup(const char*);
 long ulib_strtol(const char*, char**, int);
 int ulib_atoi(const char*);
 // strdup's allocator, as the user library's malloc(uint).
-void* ulib_malloc(unsigned n) { return malloc(n); }
+void* ulib_malloc(size_t n) { return malloc(n); }
 }
 
 namespace {

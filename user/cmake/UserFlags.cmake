@@ -4,11 +4,13 @@
 # rv64gc/lp64d: user programs may use floating point (the kernel saves the F
 # and D registers); medany: code and data anywhere; freestanding: no libc but
 # librivet; static and non-PIE: the kernel loads the file's segments as they
-# are, at the addresses user.ld gives them.
+# are, at the addresses user.ld gives them. -nostdinc: only the SDK's own
+# headers (its include directory must be on the path), never the host's
+# glibc ones.
 set(RIVET_USER_ARCH_FLAGS -march=rv64gc -mabi=lp64d -mcmodel=medany)
 set(RIVET_USER_COMMON_FLAGS
   ${RIVET_USER_ARCH_FLAGS}
-  -ffreestanding -fno-builtin -nostdlib
+  -ffreestanding -fno-builtin -nostdlib -nostdinc
   -fno-pie -fno-stack-protector -fno-plt
   -fno-tree-loop-distribute-patterns   # or GCC turns memset's loop into a memset call
   -fno-asynchronous-unwind-tables -fno-unwind-tables

@@ -35,28 +35,54 @@ static void put_fd(void* ctx, const char* text, int n) {
   }
 }
 
-void vfprintf(int fd, const char* fmt, va_list ap) {
+int vfprintf(int fd, const char* fmt, va_list ap) {
   struct fd_sink s;
   s.fd = fd;
   s.used = 0;
-  rivet_vformat(put_fd, &s, fmt, ap);
+  int n = rivet_vformat(put_fd, &s, fmt, ap);
   flush_fd(&s);
+  return n;
 }
 
-void vprintf(const char* fmt, va_list ap) { vfprintf(1, fmt, ap); }
+int vprintf(const char* fmt, va_list ap) { return vfprintf(1, fmt, ap); }
 
-void fprintf(int fd, const char* fmt, ...) {
+int fprintf(int fd, const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(fd, fmt, ap);
+  int n = vfprintf(fd, fmt, ap);
   va_end(ap);
+  return n;
 }
 
-void printf(const char* fmt, ...) {
+int printf(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(1, fmt, ap);
+  int n = vfprintf(1, fmt, ap);
   va_end(ap);
+  return n;
+}
+
+int putchar(int c) {
+  char ch = (char)c;
+  return write(1, &ch, 1) == 1 ? (int)(uchar)ch : -1;
+}
+
+/* The string and its newline in one write where they fit, like printf. */
+int puts(const char* s) {
+  struct fd_sink sink;
+  sink.fd = 1;
+  sink.used = 0;
+  int n = (int)strlen(s);
+  put_fd(&sink, s, n);
+  put_fd(&sink, "\n", 1);
+  int want = sink.used;
+  int done = 0;
+  while (done < want) {
+    int k = write(1, sink.buf + done, want - done);
+    if (k <= 0) return -1;
+    done += k;
+  }
+  return n + 1;
 }
 
 struct buffer_sink {

@@ -1,4 +1,5 @@
-/* String and memory functions, with xv6's signatures. Simple byte loops:
+/* String and memory functions, with standard C's signatures (xv6's took
+   uint sizes; every xv6 call means the same). Simple byte loops:
    this library is small rather than fast. memmove and memcpy copy words
    when both pointers allow it, since the kernel's I/O paths lean on them. */
 #include "kernel/types.h"
@@ -6,8 +7,8 @@
 
 #include <stdint.h>
 
-uint strlen(const char* s) {
-  uint n = 0;
+size_t strlen(const char* s) {
+  size_t n = 0;
   while (s[n] != '\0') n++;
   return n;
 }
@@ -19,8 +20,8 @@ char* strcpy(char* dst, const char* src) {
   return dst;
 }
 
-char* strncpy(char* dst, const char* src, uint n) {
-  uint i = 0;
+char* strncpy(char* dst, const char* src, size_t n) {
+  size_t i = 0;
   for (; i < n && src[i] != '\0'; i++) dst[i] = src[i];
   for (; i < n; i++) dst[i] = '\0';
   return dst;
@@ -39,16 +40,16 @@ int strcmp(const char* a, const char* b) {
   return (int)(uchar)*a - (int)(uchar)*b;
 }
 
-int strncmp(const char* a, const char* b, uint n) {
+int strncmp(const char* a, const char* b, size_t n) {
   for (; n > 0; n--, a++, b++) {
     if (*a != *b || *a == '\0') return (int)(uchar)*a - (int)(uchar)*b;
   }
   return 0;
 }
 
-char* strchr(const char* s, char c) {
+char* strchr(const char* s, int c) {
   for (;; s++) {
-    if (*s == c) return (char*)s;
+    if (*s == (char)c) return (char*)s;
     if (*s == '\0') return 0;
   }
 }
@@ -62,7 +63,7 @@ char* strrchr(const char* s, int c) {
 }
 
 char* strstr(const char* haystack, const char* needle) {
-  uint n = strlen(needle);
+  size_t n = strlen(needle);
   for (; *haystack != '\0' || n == 0; haystack++) {
     if (strncmp(haystack, needle, n) == 0) return (char*)haystack;
     if (*haystack == '\0') break;
@@ -70,16 +71,16 @@ char* strstr(const char* haystack, const char* needle) {
   return 0;
 }
 
-void* memset(void* dst, int c, uint n) {
+void* memset(void* dst, int c, size_t n) {
   uchar* d = (uchar*)dst;
-  for (uint i = 0; i < n; i++) d[i] = (uchar)c;
+  for (size_t i = 0; i < n; i++) d[i] = (uchar)c;
   return dst;
 }
 
-int memcmp(const void* a, const void* b, uint n) {
+int memcmp(const void* a, const void* b, size_t n) {
   const uchar* x = (const uchar*)a;
   const uchar* y = (const uchar*)b;
-  for (uint i = 0; i < n; i++) {
+  for (size_t i = 0; i < n; i++) {
     if (x[i] != y[i]) return (int)x[i] - (int)y[i];
   }
   return 0;
@@ -87,29 +88,32 @@ int memcmp(const void* a, const void* b, uint n) {
 
 static int words_aligned(const void* a, const void* b) { return (((uintptr_t)a | (uintptr_t)b) & 7) == 0; }
 
-void* memmove(void* dst, const void* src, int n) {
-  if (n <= 0) return dst;
+/* xv6's memmove took an int count and did nothing for n <= 0; a negative
+   int converted to size_t is 2^63 or more, which no object can be, so
+   that stays a no-op. */
+void* memmove(void* dst, const void* src, size_t n) {
+  if (n == 0 || n > (size_t)INTPTR_MAX) return dst;
   uchar* d = (uchar*)dst;
   const uchar* s = (const uchar*)src;
   if (d == s) return dst;
   if (d < s || d >= s + n) {
     /* Forwards: safe when dst is below src or the ranges do not overlap. */
-    int i = 0;
+    size_t i = 0;
     if (words_aligned(d, s)) {
       for (; i + 8 <= n; i += 8) *(uint64*)(d + i) = *(const uint64*)(s + i);
     }
     for (; i < n; i++) d[i] = s[i];
   } else {
-    for (int i = n - 1; i >= 0; i--) d[i] = s[i];
+    for (size_t i = n; i-- > 0;) d[i] = s[i];
   }
   return dst;
 }
 
-void* memcpy(void* dst, const void* src, uint n) {
-  /* memmove's forward copy, for any size a uint can hold. */
+void* memcpy(void* dst, const void* src, size_t n) {
+  /* memmove's forward copy. */
   uchar* d = (uchar*)dst;
   const uchar* s = (const uchar*)src;
-  uint i = 0;
+  size_t i = 0;
   if (words_aligned(d, s)) {
     for (; i + 8 <= n && i + 8 > i; i += 8) *(uint64*)(d + i) = *(const uint64*)(s + i);
   }
@@ -118,7 +122,7 @@ void* memcpy(void* dst, const void* src, uint n) {
 }
 
 char* strdup(const char* s) {
-  uint n = strlen(s) + 1;
+  size_t n = strlen(s) + 1;
   char* copy = (char*)malloc(n);
   if (copy != 0) memcpy(copy, s, n);
   return copy;
@@ -128,6 +132,15 @@ int isdigit(int c) { return c >= '0' && c <= '9'; }
 int isspace(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 int isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 int isprint(int c) { return c >= 0x20 && c < 0x7f; }
+int isupper(int c) { return c >= 'A' && c <= 'Z'; }
+int islower(int c) { return c >= 'a' && c <= 'z'; }
+int isalnum(int c) { return isalpha(c) || isdigit(c); }
+int isxdigit(int c) { return isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+int iscntrl(int c) { return (c >= 0 && c < 0x20) || c == 0x7f; }
+int isgraph(int c) { return c > 0x20 && c < 0x7f; }
+int ispunct(int c) { return isgraph(c) && !isalnum(c); }
+int toupper(int c) { return islower(c) ? c - 'a' + 'A' : c; }
+int tolower(int c) { return isupper(c) ? c - 'A' + 'a' : c; }
 
 long strtol(const char* s, char** end, int base) {
   const char* p = s;

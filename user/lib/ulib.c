@@ -51,11 +51,12 @@ static const struct error_text kErrors[] = {
 #undef RIVET_ERROR_TEXT
 };
 
-const char* strerror(int err) {
+/* C's strerror returns char*; the text is not to be written to. */
+char* strerror(int err) {
   for (uint i = 0; i < sizeof kErrors / sizeof kErrors[0]; i++) {
-    if (kErrors[i].number == err) return kErrors[i].text;
+    if (kErrors[i].number == err) return (char*)kErrors[i].text;
   }
-  return "unknown error";
+  return (char*)"unknown error";
 }
 
 const char* errname(int err) {

@@ -23,7 +23,7 @@ static struct heap* heap(void) {
   return &the_heap;
 }
 
-void* malloc(uint n) {
+void* malloc(size_t n) {
   void* p = heap_alloc(heap(), n);
   if (p == 0 && n != 0) errno = ENOMEM;
   return p;
@@ -38,18 +38,18 @@ void free(void* p) {
   }
 }
 
-void* calloc(uint count, uint size) {
-  uint64 total = (uint64)count * size;
-  if (total > 0xffffffffull) {
+void* calloc(size_t count, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(count, size, &total)) {
     errno = ENOMEM;
     return 0;
   }
-  void* p = malloc((uint)total);
-  if (p != 0) memset(p, 0, (uint)total);
+  void* p = malloc(total);
+  if (p != 0) memset(p, 0, total);
   return p;
 }
 
-void* realloc(void* p, uint n) {
+void* realloc(void* p, size_t n) {
   void* q = heap_realloc(heap(), p, n);
   if (q == 0 && n != 0) errno = ENOMEM;
   return q;

@@ -10,7 +10,7 @@ set(CMAKE_CXX_COMPILER riscv64-linux-gnu-g++)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
 set(rivet_arch "-march=rv64gc -mabi=lp64d -mcmodel=medany")
-set(rivet_common "${rivet_arch} -ffreestanding -fno-builtin -nostdlib -fno-pie -fno-stack-protector -fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections -isystem ${RIVET_SDK}/include")
+set(rivet_common "${rivet_arch} -ffreestanding -fno-builtin -nostdlib -nostdinc -fno-pie -fno-stack-protector -fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections -isystem ${RIVET_SDK}/include")
 set(CMAKE_C_FLAGS_INIT "${rivet_common}")
 set(CMAKE_CXX_FLAGS_INIT "${rivet_common} -fno-exceptions -fno-rtti")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${rivet_arch} -nostdlib -static -no-pie -T ${RIVET_SDK}/lib/user.ld -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096")

@@ -13,4 +13,8 @@ typedef unsigned long uint64;
 
 typedef uint64 pde_t;
 
+/* Not in xv6's types.h, but xv6 programs ported from elsewhere use it:
+   a file offset (mmap's last argument). */
+typedef long off_t;
+
 #endif

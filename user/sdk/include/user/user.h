@@ -1,6 +1,7 @@
 /*
- * The Rivet user library: xv6's user/user.h (same names, signatures and
- * meaning, so xv6 programs compile unchanged), plus Rivet's extensions.
+ * The Rivet user library: xv6's user/user.h (same names and meaning, so
+ * xv6 programs compile unchanged; sizes are size_t and printf returns int,
+ * as in standard C), plus Rivet's extensions.
  *
  * A program starts with
  *   #include "kernel/types.h"
@@ -19,112 +20,68 @@
 
 #include "kernel/types.h"
 #include "rivet/abi.h"
+/* The functions that also have standard C names are declared once, in
+   these headers, which <stdio.h>, <stdlib.h>, <string.h>, <ctype.h> and
+   <unistd.h> share: a program may include those as well. */
+#include "rivet/ctype_decls.h"
+#include "rivet/stdio_decls.h"
+#include "rivet/stdlib_decls.h"
+#include "rivet/string_decls.h"
+#include "rivet/unistd_decls.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* xv6 declares the string functions with uint sizes, which differs from the
-   compiler's built-in idea of them; that is intended. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wbuiltin-declaration-mismatch"
+/* sbrk(), sbrklazy() and sys_sbrk() return this when they fail (xv6). */
+#define SBRK_ERROR ((char*)-1)
 
-/* ---- system calls (xv6) ---- */
-int fork(void);
-int exit(int) __attribute__((noreturn));
+/* ---- system calls (xv6; fork read write close pipe dup getpid chdir
+   unlink link exit are in the headers above) ---- */
 int wait(int*);
-int pipe(int*);
-int write(int, const void*, int);
-int read(int, void*, int);
-int close(int);
 int kill(int);
 int exec(const char*, char**);
 int open(const char*, int);
 int mknod(const char*, short, short);
-int unlink(const char*);
 int fstat(int fd, struct stat*);
-int link(const char*, const char*);
 int mkdir(const char*);
-int chdir(const char*);
-int dup(int);
-int getpid(void);
 char* sys_sbrk(int, int);
 int pause(int);
 int uptime(void);
 
-/* ---- system calls (Rivet) ---- */
-int getppid(void);
+/* ---- system calls (Rivet; getppid setpgrp tcsetpgrp fsync fdatasync sync
+   are in rivet/unistd_decls.h) ---- */
 int sys_reboot(int how);     /* RIVET_POWEROFF or RIVET_REBOOT; returns only on failure */
-int setpgrp(void);           /* put the caller in its own process group (pgid = pid) */
-int tcsetpgrp(int fd, int pgid);  /* make pgid the console's foreground group */
 void* mmap(void* addr, size_t length, int prot, int flags, int fd, long offset);
 int munmap(void* addr, size_t length);
 int mprotect(void* addr, size_t length, int prot);
 int msync(void* addr, size_t length, int flags);
 int memstat(struct memstat*);
 int diskstat(int index, struct diskstat*);  /* a disk's I/O counters; -1 past the last */
-int fsync(int fd);           /* the file's data and inode on the disk; EINVAL for pipes and devices */
-int fdatasync(int fd);       /* the same, but the inode only where its size changed */
-int sync(void);              /* everything dirty, on every disk */
 int posix_fadvise(int fd, long offset, long length, int advice);  /* POSIX_FADV_DONTNEED drops cached pages */
 
-/* ---- ulib (xv6) ---- */
+/* ---- ulib (xv6; the string functions, atoi and sbrk are in the headers
+   above) ---- */
 int stat(const char*, struct stat*);
-char* strcpy(char*, const char*);
-void* memmove(void*, const void*, int);
-char* strchr(const char*, char c);
-int strcmp(const char*, const char*);
 char* gets(char*, int max);
-uint strlen(const char*);
-void* memset(void*, int, uint);
-int atoi(const char*);
-int memcmp(const void*, const void*, uint);
-void* memcpy(void*, const void*, uint);
-char* sbrk(int);      /* grow (or shrink) the heap now; returns the old break */
 char* sbrklazy(int);  /* grow the heap, pages allocated when first touched */
 
 /* ---- ulib (Rivet) ---- */
 extern int errno;
-int sleep(int ticks);           /* the same as pause() */
+int sleep(int ticks);           /* the same as pause(): timer ticks, not seconds */
 int poweroff(void);             /* returns only on failure */
 int reboot(void);               /* returns only on failure */
-const char* strerror(int err);  /* "ENOENT (no such file or directory)" */
 const char* errname(int err);   /* "ENOENT" */
-void perror(const char* prefix);  /* "prefix: ENOENT (no such file or directory)" on fd 2 */
 /* Where cp/mv SOURCE DEST put the file: DEST, or DEST/<SOURCE's last name>
    if DEST is a directory. 0, or -1 with errno ENAMETOOLONG if the path does
    not fit in out[size]. */
 int target_path(const char* source, const char* dest, char* out, int size);
-int strncmp(const char*, const char*, uint);
-char* strncpy(char*, const char*, uint);
-char* strcat(char*, const char*);
-char* strrchr(const char*, int c);
-char* strstr(const char*, const char*);
-char* strdup(const char*);
-long atol(const char*);
-long strtol(const char* s, char** end, int base);
-int isdigit(int c);
-int isspace(int c);
-int isalpha(int c);
-int isprint(int c);
 
-/* ---- printf (xv6: %d %x %p %s %c %l; Rivet adds %u %o %X, %ld/%lld/%lu/%zu,
-   widths, '-', '0' and precision) ---- */
-void fprintf(int, const char*, ...) __attribute__((format(printf, 2, 3)));
-void printf(const char*, ...) __attribute__((format(printf, 1, 2)));
-void vprintf(const char*, va_list) __attribute__((format(printf, 1, 0)));
-void vfprintf(int, const char*, va_list) __attribute__((format(printf, 2, 0)));
-int snprintf(char*, size_t, const char*, ...) __attribute__((format(printf, 3, 4)));
-int vsnprintf(char*, size_t, const char*, va_list) __attribute__((format(printf, 3, 0)));
+/* printf and friends (rivet/stdio_decls.h): xv6's %d %x %p %s %c %l, plus
+   %u %o %X, %ld/%lld/%lu/%zu, widths, flags and precision; they return the
+   number of characters, where xv6's return nothing. malloc, free, calloc,
+   realloc: rivet/stdlib_decls.h. */
 
-/* ---- umalloc (xv6) ---- */
-void* malloc(uint);
-void free(void*);
-/* Rivet */
-void* calloc(uint count, uint size);
-void* realloc(void* p, uint size);
-
-#pragma GCC diagnostic pop
 
 #ifdef __cplusplus
 }
