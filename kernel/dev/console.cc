@@ -40,6 +40,9 @@ size_t g_rx_read = 0, g_rx_committed = 0, g_rx_edit = 0;
 // foreground job with tcsetpgrp).
 int g_foreground_group = 0;
 
+// The process that put the console into raw input mode, 0 when cooked.
+int g_raw_owner = 0;
+
 // Line history for the up/down arrows: the last kHistory committed lines.
 constexpr size_t kHistory = 16;
 constexpr size_t kLineMax = 256;
@@ -125,7 +128,26 @@ void history_step_locked(bool older) {
   replace_line_locked(g_history[(g_history_count - g_history_browse) % kHistory]);
 }
 
+// Raw mode: every byte goes straight to readers, unechoed; only Ctrl-C
+// keeps its meaning.
+void receive_raw_locked(char c) {
+  if (c == kCtrlC) {
+    emit_locked("^C\n", 3);
+    if (g_foreground_group > 0) kill_group(g_foreground_group);
+    return;
+  }
+  if (c == '\r') c = '\n';
+  if (g_rx_edit - g_rx_read >= kRxSize) return;  // full: drop
+  g_rx[g_rx_edit++ % kRxSize] = c;
+  g_rx_committed = g_rx_edit;
+  wakeup(&g_rx_read);
+}
+
 void receive_locked(char c) {
+  if (g_raw_owner != 0) {
+    receive_raw_locked(c);
+    return;
+  }
   // Arrow keys arrive as ESC [ A (up) and ESC [ B (down).
   if (g_escape == 1) {
     g_escape = c == '[' ? 2 : 0;
@@ -209,6 +231,8 @@ void handle_interrupt() {
 
 void enter_panic_mode() { g_panic_mode = true; }
 
+bool panic_mode() { return g_panic_mode; }
+
 Result<size_t> read(IoBuffer buffer, size_t max) {
   SpinlockGuard guard(g_lock);
   while (g_rx_read == g_rx_committed) {
@@ -243,6 +267,27 @@ Result<size_t> read(IoBuffer buffer, size_t max) {
 void set_foreground_group(int pgid) {
   SpinlockGuard guard(g_lock);
   g_foreground_group = pgid;
+}
+
+int set_input_mode(int pid, int mode) {
+  SpinlockGuard guard(g_lock);
+  int before = g_raw_owner != 0 ? CONSOLE_RAW : CONSOLE_COOKED;
+  if (mode == CONSOLE_RAW) {
+    g_raw_owner = pid;
+    g_escape = 0;
+    // Whatever was half typed becomes readable at once.
+    g_rx_committed = g_rx_edit;
+    wakeup(&g_rx_read);
+  } else if (g_raw_owner == pid || g_raw_owner == 0) {
+    g_raw_owner = 0;
+  }
+  return before;
+}
+
+void process_exited(int pid) {
+  if (pid <= 0) return;
+  SpinlockGuard guard(g_lock);
+  if (g_raw_owner == pid) g_raw_owner = 0;
 }
 
 

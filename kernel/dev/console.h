@@ -27,6 +27,7 @@ void handle_interrupt();
 
 // After a panic: output becomes synchronous and lock-free.
 void enter_panic_mode();
+bool panic_mode();
 
 // Input, cooked: characters are echoed, backspace / DEL erase one, Ctrl-U
 // erases the line, up/down arrows walk the history of entered lines, Ctrl-C
@@ -36,6 +37,16 @@ void enter_panic_mode();
 // reading process is killed while it waits.
 Result<size_t> read(IoBuffer buffer, size_t max);
 void set_foreground_group(int pgid);
+
+// Raw input, for programs that act on single keys (`more`): no echo, no
+// line editing, no history; every byte is ready for read() as soon as it
+// arrives (Enter still arrives as '\n'). Ctrl-C still stops the foreground
+// job. Raw mode belongs to the process that asked for it (pid): it ends
+// when that process asks for cooked mode again or exits. Returns the mode
+// before the call (CONSOLE_COOKED or CONSOLE_RAW).
+int set_input_mode(int pid, int mode);
+// Called when a process exits: ends raw mode if the process set it.
+void process_exited(int pid);
 
 
 // Makes the console the character device CONSOLE (major 1) of the file

@@ -172,6 +172,27 @@ FileSystem& root_fs() {
 
 Inode* root_inode() { return idup(root_fs().root()); }
 
+Result<Usage> usage(FileSystem& fs) {
+  const SuperBlock& sb = fs.superblock();
+  Usage u;
+  u.block_size = sb.block_size;
+  u.total_blocks = sb.size;
+  u.data_blocks = sb.nblocks;
+  u.free_blocks = fs.free_blocks();
+  u.total_inodes = sb.ninodes > 0 ? sb.ninodes - 1 : 0;
+  for (uint32_t ib = 0; ib < sb.ninodeblocks; ib++) {
+    Buffer* bp = TRY(fs.cache().read(sb.inodestart + ib));
+    for (uint32_t slot = 0; slot < kInodesPerBlock; slot++) {
+      uint32_t inum = ib * kInodesPerBlock + slot;
+      if (inum == 0 || inum >= sb.ninodes) continue;
+      const auto* d = reinterpret_cast<const DiskInode*>(bp->data + slot * sizeof(DiskInode));
+      if (d->type == 0) u.free_inodes++;
+    }
+    fs.cache().release(bp);
+  }
+  return u;
+}
+
 Result<Inode*> namei(const char* path) { return namei(root_fs(), path); }
 
 Result<void> inode_lock(Inode* ip) { return ilock(ip); }

@@ -33,6 +33,19 @@ Result<void> unmount_root();
 bool root_mounted();
 FileSystem& root_fs();
 
+// What df and mount show of a mounted file system.
+struct Usage {
+  uint32_t block_size = 0;
+  uint64_t total_blocks = 0;  // the whole file system, metadata included
+  uint64_t data_blocks = 0;
+  uint64_t free_blocks = 0;
+  uint64_t total_inodes = 0;  // inode 0 is never used and not counted
+  uint64_t free_inodes = 0;   // counted from the inode table as cached
+};
+// Reads the inode table (through the buffer cache; no operation needed, it
+// changes nothing). Error::Io if a block cannot be read.
+Result<Usage> usage(FileSystem& fs);
+
 // The root directory, with a new reference (for the first process's cwd).
 Inode* root_inode();
 

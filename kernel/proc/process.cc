@@ -9,6 +9,8 @@
 #include "kernel/mm/pages.h"
 #include "kernel/proc/cpu.h"
 #include "kernel/proc/process_table.h"
+
+#include "kernel/dev/console.h"
 #include "kernel/proc/scheduler.h"
 #include "kernel/proc/wait.h"
 
@@ -216,6 +218,7 @@ void exit_current(int status) {
     power::shutdown(/*failure=*/true);
   }
 
+  console::process_exited(p->pid);  // ends raw console input it asked for
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->files[fd]) {
       fs::File* f = p->files[fd];

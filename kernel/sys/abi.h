@@ -57,6 +57,22 @@
 #define POSIX_FADV_DONTNEED 4
 #define POSIX_FADV_NOREUSE 5
 
+/* consmode(fd, mode): the console's input mode. RAW: no echo or line
+ * editing, every key readable at once (Ctrl-C still stops the job); it ends
+ * when the process that set it exits. Returns the mode before the call. */
+#define CONSOLE_COOKED 0
+#define CONSOLE_RAW 1
+
+/* procinfo() states. */
+#define PROC_EMBRYO 1    /* being created by fork */
+#define PROC_SLEEPING 2
+#define PROC_RUNNABLE 3
+#define PROC_RUNNING 4
+#define PROC_ZOMBIE 5
+
+/* fsinfo() flags. */
+#define FS_READONLY 0x1
+
 /* sys_reboot() */
 #define RIVET_POWEROFF 0
 #define RIVET_REBOOT 1
@@ -138,6 +154,50 @@ struct diskstat {
   uint64_t write_requests;
   uint64_t write_sectors;
   uint64_t flushes;
+};
+
+/* procinfo(slot, &p): the process in the first used process-table slot at or
+ * after `slot`; returns that slot (ask again with slot + 1), or -1 with
+ * ESRCH when no slot from there on is used. */
+#define PROCINFO_UNKNOWN ((uint64_t)-1)
+struct procinfo {
+  int pid;
+  int ppid;                  /* 0 for init and kernel threads */
+  int pgid;
+  int state;                 /* PROC_SLEEPING, ... */
+  int kernel_thread;         /* 1 for a kernel thread (no user memory) */
+  int reserved;
+  uint64_t resident_pages;   /* user pages mapped; PROCINFO_UNKNOWN while it runs on another hart */
+  char name[16];
+};
+
+/* fsinfo(index, &f): mounted file system `index` (0 is the root); -1 with
+ * ENODEV past the last. Block and inode figures as the superblock and the
+ * free-block bitmap have them now. */
+struct fsinfo {
+  char device[16];           /* "vda2", "mmcblk0p4", "ram0" */
+  char mount_point[32];      /* "/" */
+  char type[16];             /* "rivetfs" */
+  uint32_t flags;            /* FS_READONLY */
+  uint32_t block_size;       /* bytes */
+  uint64_t total_blocks;     /* the whole file system, metadata included */
+  uint64_t data_blocks;      /* blocks that may hold file data */
+  uint64_t free_blocks;      /* of those, free */
+  uint64_t total_inodes;     /* usable inodes (inode 0 is never used) */
+  uint64_t free_inodes;
+};
+
+/* sysinfo(&s): what `uname` prints. */
+struct sysinfo {
+  char sysname[16];          /* "Rivet" */
+  char release[16];          /* "0.1.0" */
+  char machine[16];          /* "riscv64" */
+  char model[64];            /* the device tree's model, "riscv-virtio,qemu" */
+  char compatible[64];       /* its first root compatible string */
+  uint32_t harts_online;     /* harts running Rivet */
+  uint32_t harts_total;      /* harts the device tree lists */
+  uint64_t memory_bytes;     /* usable RAM */
+  uint64_t uptime_ticks;
 };
 #endif
 

@@ -92,4 +92,12 @@ Result<long> sys_tcsetpgrp(int fd, int pgid) {
   return 0;
 }
 
+Result<long> sys_consmode(int fd, int mode) {
+  if (fd < 0 || fd >= NOFILE || !current()->files[fd]) return Error::BadFd;
+  const fs::File* f = current()->files[fd];
+  if (f->kind != fs::File::Kind::Device || f->major != CONSOLE) return Error::NotTty;
+  if (mode != CONSOLE_COOKED && mode != CONSOLE_RAW) return Error::Invalid;
+  return console::set_input_mode(current()->pid, mode);
+}
+
 }  // namespace rivet::sys

@@ -45,8 +45,13 @@
   X(32, fsync, fsync)            \
   X(33, fdatasync, fdatasync)    \
   X(34, sync, sync)              \
-  X(35, fadvise, posix_fadvise)
+  X(35, fadvise, posix_fadvise)  \
+  X(36, procinfo, procinfo)      \
+  X(37, fsinfo, fsinfo)          \
+  X(38, sysinfo, sysinfo)        \
+  X(39, klog, klog)              \
+  X(40, consmode, consmode)
 
-#define RIVET_SYSCALL_MAX 35
+#define RIVET_SYSCALL_MAX 40
 
 #endif

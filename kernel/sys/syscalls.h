@@ -30,6 +30,7 @@ Result<long> sys_uptime();
 Result<long> sys_reboot(int how);
 Result<long> sys_setpgrp();
 Result<long> sys_tcsetpgrp(int fd, int pgid);
+Result<long> sys_consmode(int fd, int mode);
 
 // Files (kernel/sys/sys_file.cc)
 Result<long> sys_pipe(UserOut<int> fds);  // writes fds[0], fds[1]
@@ -56,5 +57,11 @@ Result<long> sys_mprotect(uint64_t addr, uint64_t length, int prot);
 Result<long> sys_msync(uint64_t addr, uint64_t length, int flags);
 Result<long> sys_memstat(UserOut<struct memstat> out);
 Result<long> sys_diskstat(int index, UserOut<struct diskstat> out);
+
+// What the system tells about itself (kernel/sys/sys_info.cc)
+Result<long> sys_procinfo(int slot, UserOut<struct procinfo> out);
+Result<long> sys_fsinfo(int index, UserOut<struct fsinfo> out);
+Result<long> sys_sysinfo(UserOut<struct sysinfo> out);
+Result<long> sys_klog(UserOut<char> buffer, int n);
 
 }  // namespace rivet::sys

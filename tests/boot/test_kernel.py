@@ -117,6 +117,14 @@ def mode_echo():
         q.expect(r"rivet> ")
         q.send("nonsense\r")
         q.expect(r"unknown command 'nonsense'")
+        q.expect(r"rivet> ")
+        # help is longer than kprintf's old 320-byte line buffer: it must
+        # arrive whole, its last line included.
+        start = q.cursor
+        command(q, "help")
+        out = q.output[start:q.cursor]
+        assert "reboot    restart through SBI\n" in out, "help was cut short:\n" + out
+        assert len(out) > 320, out
         power_off(q)
 
 

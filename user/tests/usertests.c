@@ -320,6 +320,91 @@ static void test_diskstat(void) {
   FAILS(EFAULT, diskstat(0, (struct diskstat*)0xffffffffffffff00ull));
 }
 
+// procinfo, fsinfo, sysinfo, klog, consmode (ps, df, uname, dmesg, more):
+// what they report about this process and the system, and every bad
+// argument failing with an error, including buffers across the end of the
+// heap.
+static void test_infocalls(void) {
+  struct procinfo p;
+  int slot = 0, n, found = 0, count = 0;
+  while ((n = procinfo(slot, &p)) >= 0) {
+    CHECK(n >= slot, "procinfo(%d) returned slot %d", slot, n);
+    count++;
+    if (p.pid == getpid()) {
+      found = 1;
+      CHECK(p.ppid == getppid() && p.state == PROC_RUNNING && !p.kernel_thread,
+            "this process: ppid %d (getppid %d), state %d, kernel thread %d", p.ppid, getppid(), p.state,
+            p.kernel_thread);
+      CHECK(p.resident_pages > 0 && p.resident_pages != PROCINFO_UNKNOWN, "resident pages %lu",
+            (unsigned long)p.resident_pages);
+      CHECK(strcmp(p.name, "usertests") == 0, "name \"%s\"", p.name);
+    }
+    slot = n + 1;
+  }
+  CHECK(errno == ESRCH, "procinfo ended with %s", strerror(errno));
+  CHECK(found && count >= 3, "this process found %d, %d processes", found, count);
+  FAILS(EINVAL, procinfo(-1, &p));
+  FAILS(ESRCH, procinfo(1 << 20, &p));
+  char* top = aligned_break();
+  FAILS(EFAULT, procinfo(0, (struct procinfo*)(top - sizeof p / 2)));
+  FAILS(EFAULT, procinfo(0, (struct procinfo*)0xffffffffffffff00ull));
+
+  struct fsinfo f;
+  OK(fsinfo(0, &f));
+  CHECK(strcmp(f.mount_point, "/") == 0 && strcmp(f.type, "rivetfs") == 0 && f.device[0] != 0,
+        "root: %s on %s type %s", f.device, f.mount_point, f.type);
+  CHECK(f.block_size == 4096 && f.free_blocks <= f.data_blocks && f.data_blocks < f.total_blocks,
+        "blocks: size %u, %lu free of %lu data, %lu in all", f.block_size, (unsigned long)f.free_blocks,
+        (unsigned long)f.data_blocks, (unsigned long)f.total_blocks);
+  CHECK(f.free_inodes < f.total_inodes, "inodes: %lu free of %lu", (unsigned long)f.free_inodes,
+        (unsigned long)f.total_inodes);
+  // A new file takes an inode.
+  int fd = OK(open("infocalls.tmp", O_CREATE | O_RDWR));
+  struct fsinfo g;
+  OK(fsinfo(0, &g));
+  CHECK(g.free_inodes + 1 == f.free_inodes, "free inodes %lu -> %lu after a create", (unsigned long)f.free_inodes,
+        (unsigned long)g.free_inodes);
+  OK(close(fd));
+  OK(unlink("infocalls.tmp"));
+  FAILS(ENODEV, fsinfo(1, &f));
+  FAILS(ENODEV, fsinfo(-1, &f));
+  FAILS(EFAULT, fsinfo(0, (struct fsinfo*)(top - 8)));
+  FAILS(EFAULT, fsinfo(0, 0));
+
+  struct sysinfo si;
+  OK(sysinfo(&si));
+  CHECK(strcmp(si.sysname, "Rivet") == 0 && strcmp(si.machine, "riscv64") == 0 && si.release[0] != 0,
+        "sysinfo: %s %s %s", si.sysname, si.release, si.machine);
+  CHECK(si.harts_online >= 1 && si.harts_online <= si.harts_total && si.memory_bytes > 0,
+        "harts %u of %u, %lu bytes", si.harts_online, si.harts_total, (unsigned long)si.memory_bytes);
+  FAILS(EFAULT, sysinfo((struct sysinfo*)(top - 1)));
+  FAILS(EFAULT, sysinfo(0));
+
+  int held = OK(klog(0, 0));
+  CHECK(held > 100, "the kernel's ring holds %d bytes", held);
+  char buf[64];
+  int got = OK(klog(buf, sizeof buf));
+  CHECK(got == (int)sizeof buf, "klog gave %d bytes", got);
+  FAILS(EINVAL, klog(buf, -1));
+  FAILS(EFAULT, klog(top - 8, 64));
+  FAILS(EFAULT, klog((char*)0xffffffffffffff00ull, 16));
+
+  FAILS(EBADF, consmode(-1, CONSOLE_COOKED));
+  FAILS(EBADF, consmode(NOFILE, CONSOLE_COOKED));
+  int pipefd[2];
+  OK(pipe(pipefd));
+  FAILS(ENOTTY, consmode(pipefd[0], CONSOLE_COOKED));
+  OK(close(pipefd[0]));
+  OK(close(pipefd[1]));
+  int console = open("/dev/console", O_RDWR);
+  if (console >= 0) {
+    FAILS(EINVAL, consmode(console, 7));
+    CHECK(consmode(console, CONSOLE_RAW) == CONSOLE_COOKED, "the console was not cooked");
+    CHECK(consmode(console, CONSOLE_COOKED) == CONSOLE_RAW, "raw mode did not take");
+    OK(close(console));
+  }
+}
+
 // ===================================================================================
 // Bad pointers
 // ===================================================================================

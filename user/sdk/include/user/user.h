@@ -59,6 +59,11 @@ int msync(void* addr, size_t length, int flags);
 int memstat(struct memstat*);
 int diskstat(int index, struct diskstat*);  /* a disk's I/O counters; -1 past the last */
 int posix_fadvise(int fd, long offset, long length, int advice);  /* POSIX_FADV_DONTNEED drops cached pages */
+int procinfo(int slot, struct procinfo*);  /* the first process at or after slot; returns its slot, -1 (ESRCH) past the last */
+int fsinfo(int index, struct fsinfo*);     /* mounted file system `index` (0: the root); -1 (ENODEV) past the last */
+int sysinfo(struct sysinfo*);              /* kernel name and version, machine model, harts */
+int klog(char* buf, int n);                /* the newest n bytes of the kernel's messages; klog(0, 0): how many are held */
+int consmode(int fd, int mode);            /* CONSOLE_RAW or CONSOLE_COOKED input; returns the mode before */
 
 /* ---- ulib (xv6; the string functions, atoi and sbrk are in the headers
    above) ---- */
