@@ -1,7 +1,5 @@
 #include "kernel/fs/format.h"
 
-#include <string.h>
-
 #include "kernel/sys/abi.h"
 
 static_assert(rivet::fs::kTypeDir == T_DIR && rivet::fs::kTypeFile == T_FILE && rivet::fs::kTypeDevice == T_DEVICE);
@@ -43,13 +41,13 @@ uint32_t block_checksum(BlockKind kind, uint32_t blockno, const void* block) {
 void stamp_block(BlockKind kind, uint32_t blockno, void* block) {
   if (kind == BlockKind::Data) return;
   uint32_t sum = block_checksum(kind, blockno, block);
-  memcpy(static_cast<uint8_t*>(block) + kChecksumOffset, &sum, sizeof sum);
+  __builtin_memcpy(static_cast<uint8_t*>(block) + kChecksumOffset, &sum, sizeof sum);
 }
 
 bool verify_block(BlockKind kind, uint32_t blockno, const void* block) {
   if (kind == BlockKind::Data) return true;
   uint32_t stored;
-  memcpy(&stored, static_cast<const uint8_t*>(block) + kChecksumOffset, sizeof stored);
+  __builtin_memcpy(&stored, static_cast<const uint8_t*>(block) + kChecksumOffset, sizeof stored);
   return stored == block_checksum(kind, blockno, block);
 }
 
