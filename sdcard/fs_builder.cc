@@ -194,6 +194,7 @@ void ImageBuilder::map_block(DiskInode& d, uint64_t fblock, uint32_t b) {
   uint32_t cur = d.addrs[slot];
   for (int l = 0; l < levels && cur; l++) {
     auto* e = reinterpret_cast<uint32_t*>(block(cur));
+    kinds_[cur] = BlockKind::Indirect;
     if (l == levels - 1) {
       e[index[l]] = b;
     } else {
@@ -214,6 +215,7 @@ void ImageBuilder::write_contents(Node* node, DiskInode& d, const std::vector<ui
     if (zero && holes) continue;
     uint32_t b = allocate();
     if (b) memcpy(block(b), data.data() + off, n);
+    if (b && node->type == kTypeDir) kinds_[b] = BlockKind::Directory;
     if (b || overflow_) map_block(d, i, b);
   }
 }
@@ -236,6 +238,7 @@ bool ImageBuilder::build(std::string* error) {
   for (size_t i = 0; i < order.size(); i++) order[i]->inum = static_cast<uint32_t>(kRootInode + i);
 
   blocks_.clear();
+  kinds_.clear();
   next_block_ = sb_.datastart;
   needed_ = 0;
   data_used_ = 0;
@@ -248,12 +251,17 @@ bool ImageBuilder::build(std::string* error) {
     d.type = n->type;
     if (n->type == kTypeDir) {
       uint32_t subdirs = 0;
-      std::vector<uint8_t> data((2 + n->children.size()) * sizeof(DirEntry), 0);
+      // Entry i sits in block i / kDirEntriesPerBlock: each block's last
+      // slot is its checksum tail.
+      auto entry_offset = [](size_t i) {
+        return i / kDirEntriesPerBlock * kBlockSize + i % kDirEntriesPerBlock * sizeof(DirEntry);
+      };
+      std::vector<uint8_t> data(entry_offset(1 + n->children.size()) + sizeof(DirEntry), 0);
       auto put = [&](size_t slot, const std::string& name, uint32_t inum) {
         DirEntry e{};
         e.inum = inum;
         memcpy(e.name, name.data(), name.size());
-        memcpy(data.data() + slot * sizeof e, &e, sizeof e);
+        memcpy(data.data() + entry_offset(slot), &e, sizeof e);
       };
       put(0, ".", n->inum);
       put(1, "..", n->parent ? n->parent->inum : n->inum);
@@ -291,6 +299,11 @@ bool ImageBuilder::build(std::string* error) {
     uint32_t bit = static_cast<uint32_t>(b % kBitsPerBlock);
     bm[bit / 8] = static_cast<uint8_t>(bm[bit / 8] | (1u << (bit % 8)));
   }
+  // Every inode-table and bitmap block is written, even one with nothing
+  // in it: an all-zero metadata block fails its checksum.
+  for (uint32_t i = 0; i < sb_.ninodeblocks; i++) kinds_[sb_.inodestart + i] = BlockKind::Inode;
+  for (uint32_t i = 0; i < sb_.nbmapblocks; i++) kinds_[sb_.bmapstart + i] = BlockKind::Bitmap;
+  for (auto& [b, kind] : kinds_) stamp_block(kind, b, block(b));
   memcpy(block(kSuperBlockNumber), &sb_, sizeof sb_);
   inodes_used_ = static_cast<uint32_t>(order.size());
   return true;

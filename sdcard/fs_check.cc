@@ -29,6 +29,10 @@ class Checker {
     if (report_.problems.size() < options_.max_problems) report_.problems.push_back(text);
   }
   bool read(uint64_t b, void* data);
+  // read(), then the block's checksum as `kind`: false (and a problem) if
+  // it does not match.
+  bool read_verified(uint64_t b, BlockKind kind, void* data);
+  void repair_bitmap();
   void replay_log();
   void check_inode(uint32_t inum, const DiskInode& d);
   void walk(uint32_t inum, uint32_t block, int level, uint64_t first, uint64_t* max_end,
@@ -49,7 +53,17 @@ class Checker {
   std::vector<uint32_t> parent_;       // for directories: the directory whose entry names it
   std::vector<uint8_t> reached_;
   std::map<uint32_t, std::vector<std::pair<uint64_t, uint32_t>>> dir_blocks_;
+  bool inodes_damaged_ = false;  // an inode or indirect block failed its checksum
+  bool bitmap_wrong_ = false;    // the bitmap disagrees with the inodes or fails its checksum
 };
+
+bool Checker::read_verified(uint64_t b, BlockKind kind, void* data) {
+  if (!read(b, data)) return false;
+  if (verify_block(kind, static_cast<uint32_t>(b), data)) return true;
+  report_.bad_checksums++;
+  problem("block " + std::to_string(b) + " (" + block_kind_name(kind) + "): checksum mismatch");
+  return false;
+}
 
 bool Checker::read(uint64_t b, void* data) {
   auto it = overlay_.find(b);
@@ -88,15 +102,32 @@ void Checker::replay_log() {
     }
   }
   if (!options_.replay) {
+    for (uint32_t i = 0; i < h.count; i++) {
+      Block data(kBlockSize);
+      if (!read(sb_.logstart + 1 + i, data.data())) return;
+      if (log_slot_checksum(h.blocks[i], data.data()) != h.sums[i]) {
+        report_.bad_checksums++;
+        problem("block " + std::to_string(sb_.logstart + 1 + i) + " (log slot for block " +
+                std::to_string(h.blocks[i]) + "): checksum mismatch; the kernel will not replay this log");
+      }
+    }
     report_.notes.push_back("the log holds a committed transaction of " + std::to_string(h.count) +
                             " blocks, which the kernel replays at mount (check with --replay to see that state)");
     return;
   }
+  std::map<uint64_t, Block> copies;
   for (uint32_t i = 0; i < h.count; i++) {
     Block data(kBlockSize);
     if (!read(sb_.logstart + 1 + i, data.data())) return;
-    overlay_[h.blocks[i]] = std::move(data);
+    if (log_slot_checksum(h.blocks[i], data.data()) != h.sums[i]) {
+      report_.bad_checksums++;
+      problem("block " + std::to_string(sb_.logstart + 1 + i) + " (log slot for block " + std::to_string(h.blocks[i]) +
+              "): checksum mismatch; the kernel will not replay this log");
+      return;
+    }
+    copies[h.blocks[i]] = std::move(data);
   }
+  overlay_ = std::move(copies);
   report_.replayed = true;
   report_.notes.push_back("replayed a committed transaction of " + std::to_string(h.count) + " blocks from the log");
 }
@@ -127,7 +158,10 @@ void Checker::walk(uint32_t inum, uint32_t block, int level, uint64_t first, uin
     return;
   }
   Block data(kBlockSize);
-  if (!read(block, data.data())) return;
+  if (!read_verified(block, BlockKind::Indirect, data.data())) {
+    inodes_damaged_ = true;
+    return;
+  }
   const auto* e = reinterpret_cast<const uint32_t*>(data.data());
   uint64_t span = level == 1 ? 1 : level == 2 ? kSingleBlocks : kDoubleBlocks;
   for (uint32_t i = 0; i < kAddrsPerBlock; i++)
@@ -170,7 +204,10 @@ void Checker::check_inode(uint32_t inum, const DiskInode& d) {
     problem(who + ": block mapped at file block " + std::to_string(max_end - 1) + ", beyond its size of " +
             std::to_string(d.size) + " bytes");
   if (d.type == kTypeDir) {
-    if (d.size % sizeof(DirEntry) != 0) problem(who + ": directory size " + std::to_string(d.size) + " is not a whole number of entries");
+    // The kernel's own rule (format.h), so fsck passes what the kernel mounts and no more.
+    if (!directory_size_ok(d.size))
+      problem(who + ": directory size " + std::to_string(d.size) +
+              (d.size > kMaxDirectorySize ? " exceeds the largest directory" : " is not a whole number of entries"));
     if (d.size < 2 * sizeof(DirEntry)) problem(who + ": directory too small for '.' and '..'");
     if (blocks.size() != size_blocks && max_end <= size_blocks) problem(who + ": directory has holes");
     dir_blocks_[inum] = std::move(blocks);
@@ -184,7 +221,10 @@ void Checker::check_directory(uint32_t inum) {
   uint64_t index = 0;
   Block data(kBlockSize);
   for (auto& [fblock, b] : dir_blocks_[inum]) {
-    if (!read(b, data.data())) return;
+    if (!read_verified(b, BlockKind::Directory, data.data())) {
+      if (report_.io_error) return;
+      continue;  // its entries are not believed
+    }
     for (uint32_t k = 0; k < kDirEntriesPerBlock; k++) {
       uint64_t off = fblock * kBlockSize + k * sizeof(DirEntry);
       if (off + sizeof(DirEntry) > d.size) break;
@@ -245,7 +285,11 @@ void Checker::check_bitmap() {
   uint64_t run_start = 0;
   int run_kind = -1;  // -1 none, 1 used-but-free, 0 free-but-used
   for (uint32_t bi = 0; bi < sb_.nbmapblocks; bi++) {
-    if (!read(sb_.bmapstart + bi, data.data())) return;
+    if (!read_verified(sb_.bmapstart + bi, BlockKind::Bitmap, data.data())) {
+      if (report_.io_error) return;
+      bitmap_wrong_ = true;
+      continue;
+    }
     for (uint32_t bit = 0; bit < kBitsPerBlock; bit++) {
       uint64_t b = uint64_t{bi} * kBitsPerBlock + bit;
       bool set = data[bit / 8] & (1u << (bit % 8));
@@ -257,6 +301,7 @@ void Checker::check_bitmap() {
         if (used && !set) kind = 1;
         if (!used && set) kind = 0;
       }
+      if (kind >= 0) bitmap_wrong_ = true;
       if (kind != run_kind) {
         if (run_kind >= 0) report_range(run_start, b - 1, run_kind == 1);
         run_kind = kind;
@@ -294,7 +339,12 @@ void Checker::run() {
   parent_.assign(sb_.ninodes, 0);
   reached_.assign(sb_.ninodes, 0);
   for (uint32_t ib = 0; ib < sb_.ninodeblocks; ib++) {
-    if (!read(sb_.inodestart + ib, data.data())) return;
+    if (!read_verified(sb_.inodestart + ib, BlockKind::Inode, data.data())) {
+      if (report_.io_error) return;
+      // Its inodes are read as they are (the rest of the check says what
+      // they claim), but nothing is repaired on their word.
+      inodes_damaged_ = true;
+    }
     for (uint32_t slot = 0; slot < kInodesPerBlock; slot++) {
       uint32_t inum = ib * kInodesPerBlock + slot;
       if (inum >= sb_.ninodes) break;
@@ -322,10 +372,11 @@ void Checker::run() {
     queue.pop_front();
     for (auto& [fblock, b] : dir_blocks_[d]) {
       if (!read(b, dir.data())) return;
+      if (!verify_block(BlockKind::Directory, b, dir.data())) continue;  // (reported by check_directory)
       for (uint32_t k = 0; k < kDirEntriesPerBlock; k++) {
-        uint64_t index = fblock * kDirEntriesPerBlock + k;
-        if ((index + 1) * sizeof(DirEntry) > inodes_[d].size) break;
-        if (index < 2) continue;
+        uint64_t off = fblock * kBlockSize + k * sizeof(DirEntry);
+        if (off + sizeof(DirEntry) > inodes_[d].size) break;
+        if (off < 2 * sizeof(DirEntry)) continue;
         DirEntry e;
         memcpy(&e, dir.data() + k * sizeof e, sizeof e);
         if (e.inum == 0 || !is_valid_inum(sb_, e.inum)) continue;
@@ -350,6 +401,36 @@ void Checker::run() {
   }
   check_links();
   check_bitmap();
+  if (options_.repair && bitmap_wrong_) repair_bitmap();
+}
+
+void Checker::repair_bitmap() {
+  if (inodes_damaged_ || report_.io_error) {
+    report_.notes.push_back("not rebuilding the bitmap: inode or indirect blocks are damaged, so which blocks are in use is not known");
+    return;
+  }
+  if (report_.log_committed) {
+    // (A mount would replay the log over the rebuilt bitmap.)
+    report_.notes.push_back("not rebuilding the bitmap: the log holds a committed transaction (boot once to apply it)");
+    return;
+  }
+  for (uint32_t bi = 0; bi < sb_.nbmapblocks; bi++) {
+    Block data(kBlockSize, 0);
+    for (uint32_t bit = 0; bit < kBitsPerBlock; bit++) {
+      uint64_t b = uint64_t{bi} * kBitsPerBlock + bit;
+      if (b >= sb_.size) break;
+      if (b < sb_.datastart || claimed_[b]) data[bit / 8] = static_cast<uint8_t>(data[bit / 8] | (1u << (bit % 8)));
+    }
+    uint32_t home = sb_.bmapstart + bi;
+    stamp_block(BlockKind::Bitmap, home, data.data());
+    if (!source_.write_block(home, data.data())) {
+      report_.repairs.push_back("cannot write bitmap block " + std::to_string(home));
+      return;
+    }
+    overlay_.erase(home);
+  }
+  report_.repairs.push_back("rebuilt the free-block bitmap (" + std::to_string(sb_.nbmapblocks) +
+                            " blocks) from the blocks the inodes use");
 }
 
 void Checker::check_links() {

@@ -25,6 +25,12 @@ class BlockSource {
   virtual uint64_t block_count() const = 0;
   // Reads file-system block `block`; false on an I/O error.
   virtual bool read_block(uint64_t block, void* data) = 0;
+  // Writes file-system block `block` (for repairs); false if it cannot.
+  virtual bool write_block(uint64_t block, const void* data) {
+    (void)block;
+    (void)data;
+    return false;
+  }
 };
 
 // ---- building ------------------------------------------------------------------
@@ -73,6 +79,7 @@ class ImageBuilder {
   fs::SuperBlock sb_{};
   std::unique_ptr<Node> root_;
   std::map<uint32_t, Block> blocks_;
+  std::map<uint32_t, fs::BlockKind> kinds_;  // the metadata blocks, stamped last
   uint64_t next_block_ = 0;
   uint64_t needed_ = 0;
   bool overflow_ = false;
@@ -88,6 +95,11 @@ bool split_path(const std::string& path, std::vector<std::string>* parts, std::s
 
 struct CheckOptions {
   bool replay = false;       // apply a committed log first, as the kernel does at mount
+  // Rebuild the free-block bitmap from the blocks the inodes use (written
+  // with fresh checksums) when it disagrees, provided every inode and
+  // indirect block verified: the only repair whose result is known right.
+  // Nothing else is rewritten; damaged blocks are only reported.
+  bool repair = false;
   size_t max_problems = 200; // problems listed; the rest are counted
 };
 
@@ -98,6 +110,8 @@ struct CheckReport {
   std::vector<std::string> notes;
   bool log_committed = false;  // the log held a committed transaction
   bool replayed = false;
+  uint32_t bad_checksums = 0;  // metadata blocks whose checksum failed
+  std::vector<std::string> repairs;  // what --repair changed
   uint32_t files = 0, directories = 0, devices = 0, orphans = 0;
   uint64_t data_blocks_used = 0;
   fs::SuperBlock sb{};
@@ -105,7 +119,9 @@ struct CheckReport {
   bool clean() const { return !io_error && problems_total == 0; }
 };
 
-// Checks a file system: superblock; every block free or owned exactly
+// Checks a file system: the checksum of every metadata block (superblock,
+// log slots, inode, bitmap, directory and indirect blocks; each failure is
+// a problem naming the block); every block free or owned exactly
 // once, and the bitmap agreeing; link counts against directory entries;
 // directories well formed ("." and ".." first and right, names
 // NUL-terminated and padded, no duplicates, no entries to free inodes);

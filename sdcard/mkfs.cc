@@ -39,7 +39,7 @@ const char kUsage[] =
     "                       1024); a whole number of 4096-byte blocks\n"
     "  --inodes N           inode count (default: one per 16 KiB)\n"
     "  --log BLOCKS         log size in blocks, header included (default: about\n"
-    "                       1/128 of the space, 193..1021)\n"
+    "                       1/128 of the space, 193..511)\n"
     "  --file HOST:/PATH    copy host file HOST to /PATH\n"
     "  --dir /PATH          make a directory\n"
     "  --mkdev /PATH:MAJ:MIN  make a device file (e.g. /dev/console:1:0)\n"

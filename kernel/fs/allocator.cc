@@ -12,7 +12,9 @@ namespace rivet::fs {
 Result<void> FileSystem::count_free_blocks() {
   uint64_t free = 0;
   for (uint32_t bi = 0; bi < sb_.nbmapblocks; bi++) {
-    Buffer* bp = TRY(cache_.read(sb_.bmapstart + bi));
+    auto bpr = cache_.read(sb_.bmapstart + bi, BlockKind::Bitmap);
+    if (!bpr.ok() && bpr.error() == Error::Io && read_only()) continue;  // corrupt: counts as full
+    Buffer* bp = TRY(bpr);
     uint32_t base = bi * kBitsPerBlock;
     for (uint32_t bit = 0; bit < kBitsPerBlock; bit++) {
       uint32_t b = base + bit;
@@ -58,6 +60,7 @@ void FileSystem::installed() {
 }
 
 Result<uint32_t> FileSystem::balloc(bool zero, bool reserved, uint32_t goal) {
+  TRY(check_writable());
   // Take the space first, so concurrent allocations never overdraw it.
   {
     SpinlockGuard guard(space_lock_);
@@ -84,7 +87,7 @@ Result<uint32_t> FileSystem::balloc(bool zero, bool reserved, uint32_t goal) {
     uint32_t bi = (start + k) % nbitmap;
     uint32_t base = bi * kBitsPerBlock;
     uint32_t from_byte = k == 0 ? (hint % kBitsPerBlock) / 8 : 0;
-    auto bpr = cache_.read(sb_.bmapstart + bi);
+    auto bpr = cache_.read(sb_.bmapstart + bi, BlockKind::Bitmap);
     if (!bpr.ok()) {
       give_back();
       return bpr.error();
@@ -92,7 +95,7 @@ Result<uint32_t> FileSystem::balloc(bool zero, bool reserved, uint32_t goal) {
     Buffer* bp = bpr.value();
     const uint8_t* pending = pending_free_ ? pending_free_[bi] : nullptr;
     uint32_t found = 0;
-    for (uint32_t byte = from_byte; byte < kBlockSize && !found; byte++) {
+    for (uint32_t byte = from_byte; byte < kBitmapBytesPerBlock && !found; byte++) {
       uint8_t busy = bp->data[byte];
       if (pending) busy = static_cast<uint8_t>(busy | pending[byte]);
       if (busy == 0xff) continue;
@@ -130,10 +133,11 @@ Result<uint32_t> FileSystem::balloc(bool zero, bool reserved, uint32_t goal) {
 }
 
 Result<void> FileSystem::bfree(uint32_t block) {
+  TRY(check_writable());
   if (!is_data_block(sb_, block)) return Error::Malformed;
   uint32_t bi = block / kBitsPerBlock;
   if (!pending_free_) return Error::NoMemory;  // (set up at mount)
-  Buffer* bp = TRY(cache_.read(bitmap_block(sb_, block)));
+  Buffer* bp = TRY(cache_.read(bitmap_block(sb_, block), BlockKind::Bitmap));
   uint32_t bit = block % kBitsPerBlock;
   uint8_t mask = static_cast<uint8_t>(1u << (bit % 8));
   if (!(bp->data[bit / 8] & mask)) {

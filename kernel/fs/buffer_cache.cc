@@ -116,7 +116,7 @@ Result<Buffer*> BufferCache::get(uint32_t blockno) {
   return found;
 }
 
-Result<Buffer*> BufferCache::read(uint32_t blockno) {
+Result<Buffer*> BufferCache::read(uint32_t blockno, BlockKind kind) {
   Buffer* b = TRY(get(blockno));
   if (!b->valid) {
     auto r = device_read(blockno, b->data);
@@ -124,8 +124,17 @@ Result<Buffer*> BufferCache::read(uint32_t blockno) {
       release(b);
       return r.error();
     }
+    if (!verify_block(kind, blockno, b->data)) {
+      // Left invalid: the next reader reads (and checks) it again.
+      release(b);
+      if (on_corrupt_) on_corrupt_(on_corrupt_ctx_, blockno, kind);
+      return Error::Io;
+    }
     b->valid = true;
   }
+  // A cached block keeps the contents the kernel gave it; it may be a
+  // block reused for another purpose since (freed, then zeroed by balloc).
+  b->kind = kind;
   return b;
 }
 
@@ -154,6 +163,7 @@ Result<Buffer*> BufferCache::zeroed(uint32_t blockno) {
   Buffer* b = TRY(get(blockno));
   memset(b->data, 0, kBlockSize);
   b->valid = true;
+  b->kind = BlockKind::Data;
   return b;
 }
 

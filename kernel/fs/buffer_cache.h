@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "kernel/block/block_device.h"
+#include "kernel/fs/format.h"
 #include "kernel/lib/result.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/proc/sleeplock.h"
@@ -23,6 +24,9 @@ struct Buffer {
   uint8_t* data = nullptr;  // kBlockSize bytes of kernel memory (DMA-able)
   uint32_t blockno = 0;
   bool valid = false;       // data holds the block's contents
+  // What the block holds, as its last reader said: the log stamps the
+  // checksum of this kind when it commits the block.
+  BlockKind kind = BlockKind::Data;
 
   // Cache-private (cache lock).
   uint32_t refcnt = 0;      // holders plus log pins
@@ -49,8 +53,17 @@ class BufferCache {
 
   // Returns the buffer of `blockno`, locked, with its contents read from the
   // device if not cached. Error::Io if the device fails, Error::Malformed if
-  // the block number is out of range.
-  Result<Buffer*> read(uint32_t blockno);
+  // the block number is out of range. `kind` is what the caller expects
+  // the block to hold: a metadata block read from the device must carry
+  // that kind's checksum, else the read fails with Error::Io, the buffer
+  // stays empty and the corruption callback is told. This is the one door
+  // metadata enters the kernel by.
+  Result<Buffer*> read(uint32_t blockno, BlockKind kind);
+  // Called (once per failed read) with a block whose checksum failed.
+  void set_corruption_callback(void (*fn)(void*, uint32_t, BlockKind), void* ctx) {
+    on_corrupt_ = fn;
+    on_corrupt_ctx_ = ctx;
+  }
   // The buffer of `blockno`, locked, if the cache holds its contents;
   // nullptr if it does not (while the log is healthy, the device copy is
   // then the current one: the log keeps every block written but not yet
@@ -58,7 +71,8 @@ class BufferCache {
   // Never reads the device.
   Buffer* cached(uint32_t blockno);
   // Like read(), but the caller overwrites the whole block: the buffer comes
-  // back zero-filled and valid without a device read.
+  // back zero-filled and valid without a device read, of kind Data until a
+  // reader says otherwise.
   Result<Buffer*> zeroed(uint32_t blockno);
   // Writes a locked buffer's data to the device now.
   Result<void> write(Buffer* buffer);
@@ -92,6 +106,8 @@ class BufferCache {
   size_t nbuckets_ = 0;
   Buffer lru_;  // sentinel: lru_.lru_next is the most recently used
   int sleepers_ = 0;  // threads waiting in get() for a free buffer
+  void (*on_corrupt_)(void*, uint32_t, BlockKind) = nullptr;
+  void* on_corrupt_ctx_ = nullptr;
 };
 
 }  // namespace rivet::fs

@@ -33,6 +33,7 @@ Result<Inode*> dirlookup(Inode* dp, const char* name, uint64_t* offset) {
   if (dp->type != T_DIR) return Error::NotDirectory;
   DirEntry de;
   for (uint64_t off = 0; off + sizeof de <= dp->size; off += sizeof de) {
+    if (is_dir_tail_slot(off)) continue;
     TRY(read_entry(dp, off, &de));
     if (de.inum == 0 || !names_equal(de.name, name)) continue;
     if (offset) *offset = off;
@@ -49,8 +50,10 @@ Result<void> dirlink(Inode* dp, const char* name, uint32_t inum) {
   // Check for the name and find a free slot in one pass.
   DirEntry de;
   uint64_t slot = dp->size - dp->size % sizeof de;  // append by default
+  if (is_dir_tail_slot(slot)) slot += sizeof de;     // (the block's last slot is its checksum)
   bool found_slot = false;
   for (uint64_t off = 0; off + sizeof de <= dp->size; off += sizeof de) {
+    if (is_dir_tail_slot(off)) continue;
     TRY(read_entry(dp, off, &de));
     if (de.inum == 0) {
       if (!found_slot) {
@@ -81,6 +84,7 @@ Result<void> dirunlink(Inode* dp, uint64_t offset) {
 Result<bool> dir_is_empty(Inode* dp) {
   DirEntry de;
   for (uint64_t off = 2 * sizeof de; off + sizeof de <= dp->size; off += sizeof de) {
+    if (is_dir_tail_slot(off)) continue;
     TRY(read_entry(dp, off, &de));
     if (de.inum != 0) return false;
   }

@@ -65,6 +65,19 @@ class FileSystem {
   // erased): blocks it freed may be handed out again.
   void installed();
 
+  // Checksums (see format.h). The buffer cache calls corrupt() when a
+  // metadata block read from the device fails its checksum: the file
+  // system reports the block on the console (each block once), freezes
+  // the log (nothing more reaches the device) and is read-only until the
+  // next boot. Everything that would change the disk asks
+  // check_writable() first: Error::ReadOnly (EROFS) from then on.
+  void corrupt(uint32_t blockno, BlockKind kind);
+  bool read_only() const { return __atomic_load_n(&read_only_, __ATOMIC_ACQUIRE); }
+  Result<void> check_writable() const {
+    if (read_only()) return Error::ReadOnly;
+    return {};
+  }
+
   // Where the allocators start looking (a hint; races are harmless).
   uint32_t block_hint = 0;
   uint32_t inode_hint = 0;
@@ -74,11 +87,17 @@ class FileSystem {
 
  private:
   Result<void> free_orphans();
+  Result<void> mark_named(uint32_t* orphans, uint32_t count, bool* named);
 
   Result<void> count_free_blocks();
   void forget_pending_frees();
 
   SuperBlock sb_{};
+  bool read_only_ = false;
+  // Blocks already reported as corrupt (space_lock_), so each is reported once.
+  static constexpr uint32_t kReportedMax = 16;
+  uint32_t reported_[kReportedMax] = {};
+  uint32_t nreported_ = 0;
   // Guarded by space_lock_.
   Spinlock space_lock_{"fs_space"};
   uint64_t free_blocks_ = 0;

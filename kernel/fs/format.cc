@@ -7,30 +7,81 @@ static_assert(rivet::fs::kNameSize == DIRSIZ && rivet::fs::kMaxPathLength == MAX
 
 namespace rivet::fs {
 
-uint32_t crc32c(const void* data, size_t size) {
-  // Nibble-at-a-time: a 16-entry table, small enough for the kernel image
-  // and fast enough for one header per commit.
-  static constexpr uint32_t kTable[16] = {
-      0x00000000, 0x105ec76f, 0x20bd8ede, 0x30e349b1, 0x417b1dbc, 0x5125dad3, 0x61c69362, 0x7198540d,
-      0x82f63b78, 0x92a8fc17, 0xa24bb5a6, 0xb21572c9, 0xc38d26c4, 0xd3d3e1ab, 0xe330a81a, 0xf36e6f75};
-  uint32_t crc = 0xffffffffu;
+namespace {
+// Nibble-at-a-time: a 16-entry table (entry i is i's CRC-32C remainder),
+// small enough for the kernel image; the cost is paid per metadata block
+// read from or written to the device, never per data block.
+constexpr uint32_t kCrcTable[16] = {
+    0x00000000, 0x105ec76f, 0x20bd8ede, 0x30e349b1, 0x417b1dbc, 0x5125dad3, 0x61c69362, 0x7198540d,
+    0x82f63b78, 0x92a8fc17, 0xa24bb5a6, 0xb21572c9, 0xc38d26c4, 0xd3d3e1ab, 0xe330a81a, 0xf36e6f75};
+
+// The raw register update, without the initial and final inversion.
+uint32_t crc_update(uint32_t crc, const void* data, size_t size) {
   const auto* p = static_cast<const uint8_t*>(data);
   for (size_t i = 0; i < size; i++) {
     crc ^= p[i];
-    crc = (crc >> 4) ^ kTable[crc & 15];
-    crc = (crc >> 4) ^ kTable[crc & 15];
+    crc = (crc >> 4) ^ kCrcTable[crc & 15];
+    crc = (crc >> 4) ^ kCrcTable[crc & 15];
   }
-  return ~crc;
+  return crc;
+}
+
+uint32_t never_zero(uint32_t crc) { return crc ? crc : 1; }
+}  // namespace
+
+uint32_t crc32c(const void* data, size_t size) { return ~crc_update(0xffffffffu, data, size); }
+
+uint32_t crc32c_extend(uint32_t crc, const void* data, size_t size) { return ~crc_update(~crc, data, size); }
+
+uint32_t block_checksum(BlockKind kind, uint32_t blockno, const void* block) {
+  uint32_t seed[2] = {static_cast<uint32_t>(kind), blockno};
+  return never_zero(crc32c_extend(crc32c(seed, sizeof seed), block, kChecksumOffset));
+}
+
+void stamp_block(BlockKind kind, uint32_t blockno, void* block) {
+  if (kind == BlockKind::Data) return;
+  uint32_t sum = block_checksum(kind, blockno, block);
+  __builtin_memcpy(static_cast<uint8_t*>(block) + kChecksumOffset, &sum, sizeof sum);
+}
+
+bool verify_block(BlockKind kind, uint32_t blockno, const void* block) {
+  if (kind == BlockKind::Data) return true;
+  uint32_t stored;
+  __builtin_memcpy(&stored, static_cast<const uint8_t*>(block) + kChecksumOffset, sizeof stored);
+  return stored == block_checksum(kind, blockno, block);
+}
+
+const char* block_kind_name(BlockKind kind) {
+  switch (kind) {
+    case BlockKind::Data: return "data";
+    case BlockKind::Super: return "superblock";
+    case BlockKind::Inode: return "inode block";
+    case BlockKind::Bitmap: return "bitmap block";
+    case BlockKind::Directory: return "directory block";
+    case BlockKind::Indirect: return "indirect block";
+    case BlockKind::Log: return "log block";
+  }
+  return "block";
 }
 
 uint32_t log_header_checksum(const LogHeader& header) {
-  // Everything but the checksum field itself, and only the used entries, so
-  // stale slots beyond count do not matter.
+  // Only the used entries, so stale slots beyond count do not matter.
   uint32_t count = header.count <= kLogMaxEntries ? header.count : kLogMaxEntries;
   uint32_t words[3] = {header.magic, header.count, header.sequence};
-  uint32_t a = crc32c(words, sizeof(words));
-  uint32_t b = crc32c(header.blocks, count * sizeof(uint32_t));
-  return a ^ (b * 0x9e3779b1u) ^ count;
+  uint32_t crc = crc32c(words, sizeof(words));
+  crc = crc32c_extend(crc, header.blocks, count * sizeof(uint32_t));
+  crc = crc32c_extend(crc, header.sums, count * sizeof(uint32_t));
+  return never_zero(crc);
+}
+
+uint32_t log_slot_checksum(uint32_t home, const void* block) {
+  uint32_t seed[2] = {static_cast<uint32_t>(BlockKind::Log), home};
+  return never_zero(crc32c_extend(crc32c(seed, sizeof seed), block, kBlockSize));
+}
+
+uint32_t superblock_checksum(const SuperBlock& sb) {
+  uint32_t seed[2] = {static_cast<uint32_t>(BlockKind::Super), kSuperBlockNumber};
+  return never_zero(crc32c_extend(crc32c(seed, sizeof seed), &sb, offsetof(SuperBlock, checksum)));
 }
 
 namespace {
@@ -76,6 +127,7 @@ Result<SuperBlock> plan_layout(uint64_t total_blocks, uint32_t ninodes, uint32_t
   sb.nbmapblocks = static_cast<uint32_t>(bitmap_blocks);
   sb.datastart = sb.bmapstart + sb.nbmapblocks;
   sb.nblocks = sb.size - sb.datastart;
+  sb.checksum = superblock_checksum(sb);
   return sb;
 }
 
@@ -85,7 +137,9 @@ Result<void> validate_superblock(const SuperBlock& sb, uint64_t device_blocks, c
     return Error::Malformed;
   };
   if (sb.magic != kMagic) return bad("bad magic");
+  if (sb.version == 1) return bad("format version 1, without metadata checksums (rebuild it with rivet-mkfs)");
   if (sb.version != kVersion) return bad("unsupported version");
+  if (sb.checksum != superblock_checksum(sb)) return bad("superblock checksum mismatch");
   if (sb.block_size != kBlockSize) return bad("unsupported block size");
   for (uint32_t word : sb.reserved)
     if (word != 0) return bad("reserved fields are not zero");

@@ -14,6 +14,33 @@
 //
 // Every multi-byte field is little-endian; the kernel and the host tools
 // only run on little-endian machines (static_assert below).
+//
+// Version 2 checksums every metadata block (SD cards corrupt data, and a
+// corrupted bitmap or directory believed as truth destroys files). Each
+// kind of metadata block ends in a 4-byte tail holding CRC-32C of the rest
+// of the block, seeded with the block's kind and number, so a block
+// written to the wrong place fails as surely as a damaged one, and an
+// all-zero block never verifies (a checksum is never 0; see
+// block_checksum):
+//
+//   superblock      `checksum`, the last word of struct SuperBlock
+//   inode block     the last word of the block (DiskInode::tail of the
+//                   block's last inode; zero in every other inode)
+//   bitmap block    the last 4 bytes: kBitmapBytesPerBlock bytes of bits
+//   directory block the last 64 bytes are a tail slot that is never an
+//                   entry (kDirEntriesPerBlock = 63 entries; the slot
+//                   reads as a free entry, inum 0); its last word is the
+//                   checksum
+//   indirect block  the last word: kAddrsPerBlock = 1023 pointers
+//   log header      its own checksum over the header, plus one CRC-32C
+//                   per log slot (LogHeader::sums), so a replay never
+//                   writes a damaged copy home
+//
+// Data blocks of regular files are not checksummed. The kernel verifies a
+// metadata block when the buffer cache reads it from the device (the
+// reader states what kind of block it expects) and stamps the checksum
+// when the log commits the block; a mismatch is an I/O error for the
+// operation and makes the file system read-only until the next boot.
 #pragma once
 
 #include <stddef.h>
@@ -29,7 +56,7 @@ inline constexpr uint32_t kBlockSize = 4096;
 inline constexpr uint32_t kSectorsPerBlock = kBlockSize / 512;
 
 inline constexpr uint32_t kMagic = 0x46544952;  // "RITF" in memory order: Rivet Inode Table FS
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;  // 2: metadata checksums
 inline constexpr uint32_t kSuperBlockNumber = 1;
 inline constexpr uint32_t kRootInode = 1;  // inode 0 is never used
 
@@ -62,14 +89,42 @@ struct SuperBlock {
   uint32_t bmapstart;     // first bitmap block
   uint32_t nbmapblocks;   // bitmap blocks
   uint32_t datastart;     // first data block
-  uint32_t reserved[19];  // zero
+  uint32_t reserved[18];  // zero
+  uint32_t checksum;      // superblock_checksum() of the fields above
 };
 static_assert(sizeof(SuperBlock) == 128);
 
 // ---- inodes ------------------------------------------------------------------
 
+// ---- checksums -------------------------------------------------------------------
+
+// What a block holds, as far as checksums go. Data blocks carry none.
+enum class BlockKind : uint8_t { Data = 0, Super, Inode, Bitmap, Directory, Indirect, Log };
+
+// Where a checksummed block keeps its checksum: its last word.
+inline constexpr uint32_t kChecksumOffset = kBlockSize - sizeof(uint32_t);
+
+// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78, initial value and
+// final XOR 0xFFFFFFFF): crc32c("123456789") == 0xE3069283.
+uint32_t crc32c(const void* data, size_t size);
+// Continues a CRC: crc32c_extend(crc32c(a), b) == crc32c(a followed by b).
+uint32_t crc32c_extend(uint32_t crc, const void* data, size_t size);
+
+// The checksum of a metadata block of `kind` at `blockno`: CRC-32C of
+// (kind, blockno) followed by the block's first kChecksumOffset bytes,
+// with 0 mapped to 1 so that a zeroed tail never matches.
+uint32_t block_checksum(BlockKind kind, uint32_t blockno, const void* block);
+// Writes block_checksum into the tail (no-op for BlockKind::Data).
+void stamp_block(BlockKind kind, uint32_t blockno, void* block);
+// True if the tail holds the block's checksum (always for Data).
+bool verify_block(BlockKind kind, uint32_t blockno, const void* block);
+const char* block_kind_name(BlockKind kind);
+
+// ---- inodes ------------------------------------------------------------------
+
 inline constexpr uint32_t kDirect = 12;
-inline constexpr uint32_t kAddrsPerBlock = kBlockSize / sizeof(uint32_t);  // 1024
+// An indirect block: pointers, then the checksum.
+inline constexpr uint32_t kAddrsPerBlock = kChecksumOffset / sizeof(uint32_t);  // 1023
 // addrs[] slots: 12 direct, then one single, one double, one triple indirect.
 inline constexpr uint32_t kSingleSlot = kDirect;
 inline constexpr uint32_t kDoubleSlot = kDirect + 1;
@@ -80,7 +135,7 @@ inline constexpr uint64_t kSingleBlocks = kAddrsPerBlock;
 inline constexpr uint64_t kDoubleBlocks = kSingleBlocks * kAddrsPerBlock;
 inline constexpr uint64_t kTripleBlocks = kDoubleBlocks * kAddrsPerBlock;
 // File blocks a file can map; its largest size is this times kBlockSize
-// (just over 4 TiB).
+// (just under 4 TiB).
 inline constexpr uint64_t kMaxFileBlocks = kDirect + kSingleBlocks + kDoubleBlocks + kTripleBlocks;
 inline constexpr uint64_t kMaxFileSize = kMaxFileBlocks * kBlockSize;
 // A directory uses its direct and single-indirect blocks only (65,000-odd
@@ -95,7 +150,8 @@ struct DiskInode {
   uint16_t nlink;  // directory entries naming it ("." excluded)
   uint64_t size;   // bytes
   uint32_t addrs[kAddrSlots];
-  uint32_t reserved[13];
+  uint32_t reserved[12];
+  uint32_t tail;  // in a block's last inode: the inode block's checksum; else 0
 };
 static_assert(sizeof(DiskInode) == 128);
 static_assert((sizeof(DiskInode) & (sizeof(DiskInode) - 1)) == 0, "a power of two");
@@ -108,7 +164,9 @@ inline uint32_t inode_block(const SuperBlock& sb, uint32_t inum) {
 
 // ---- bitmap ------------------------------------------------------------------
 
-inline constexpr uint32_t kBitsPerBlock = kBlockSize * 8;
+// A bitmap block: bits, then the checksum.
+inline constexpr uint32_t kBitmapBytesPerBlock = kChecksumOffset;
+inline constexpr uint32_t kBitsPerBlock = kBitmapBytesPerBlock * 8;  // 32,736
 
 inline uint32_t bitmap_block(const SuperBlock& sb, uint32_t block) {
   return sb.bmapstart + block / kBitsPerBlock;
@@ -121,7 +179,21 @@ struct DirEntry {
   char name[kNameSize];  // NUL-padded; at most kNameSize-1 characters
 };
 static_assert(sizeof(DirEntry) == 64);
-inline constexpr uint32_t kDirEntriesPerBlock = kBlockSize / sizeof(DirEntry);
+// The last entry-sized slot of every directory block is its tail (the
+// checksum in its last word, zeros before): never an entry, and it reads
+// as a free one (inum 0). Directory offsets stay entry offsets; code that
+// picks a slot for a new entry skips tail slots.
+inline constexpr uint32_t kDirEntriesPerBlock = kBlockSize / sizeof(DirEntry) - 1;  // 63
+inline constexpr bool is_dir_tail_slot(uint64_t offset) {
+  return offset % kBlockSize >= kDirEntriesPerBlock * sizeof(DirEntry);
+}
+static_assert(kChecksumOffset >= kDirEntriesPerBlock * sizeof(DirEntry));
+
+// The size rule for a directory inode, applied by the kernel (ilock) and
+// rivet-fsck alike: a whole number of entries, within kMaxDirectorySize.
+inline constexpr bool directory_size_ok(uint64_t size) {
+  return size <= kMaxDirectorySize && size % sizeof(DirEntry) == 0;
+}
 
 // ---- log -----------------------------------------------------------------------
 
@@ -129,8 +201,10 @@ inline constexpr uint32_t kDirEntriesPerBlock = kBlockSize / sizeof(DirEntry);
 // header with count > 0 and a matching checksum is on disk; the checksum
 // makes a torn header write read as "no transaction", which is right,
 // because the home locations are not touched before the header is durable.
+// Each slot's CRC-32C is in sums[]: a slot the card damaged after the
+// commit fails replay instead of being written home.
 inline constexpr uint32_t kLogMagic = 0x474f4c52;  // "RLOG"
-inline constexpr uint32_t kLogMaxEntries = 1020;
+inline constexpr uint32_t kLogMaxEntries = 510;
 
 struct LogHeader {
   uint32_t magic;     // kLogMagic when count > 0
@@ -138,6 +212,7 @@ struct LogHeader {
   uint32_t sequence;  // commit number, for diagnostics
   uint32_t checksum;  // log_header_checksum() of this header
   uint32_t blocks[kLogMaxEntries];  // home location of log slot i (block logstart+1+i)
+  uint32_t sums[kLogMaxEntries];    // log_slot_checksum() of slot i
 };
 static_assert(sizeof(LogHeader) == kBlockSize);
 
@@ -152,9 +227,13 @@ inline constexpr uint32_t kFreeStepBlocks = kMaxOpBlocks / 2;
 // The smallest log the kernel mounts: header plus room for three operations.
 inline constexpr uint32_t kMinLogBlocks = 1 + 3 * kMaxOpBlocks;
 
-// CRC-32C (Castagnoli) of a byte range; used for the log header.
-uint32_t crc32c(const void* data, size_t size);
+// The header's checksum covers magic, count, sequence and the first
+// `count` entries of blocks[] and sums[].
 uint32_t log_header_checksum(const LogHeader& header);
+// The checksum of a log slot holding the copy of home block `home`.
+uint32_t log_slot_checksum(uint32_t home, const void* block);
+// CRC-32C of the superblock's fields before `checksum` (never 0).
+uint32_t superblock_checksum(const SuperBlock& sb);
 
 // ---- layout and validation -----------------------------------------------------
 
@@ -167,7 +246,8 @@ Result<SuperBlock> plan_layout(uint64_t total_blocks, uint32_t ninodes = 0, uint
 // Checks every field of a superblock read from a device of `device_blocks`
 // blocks: magic, version, block size, the regions in order without gaps or
 // overlaps, each region large enough, everything inside the device, the
-// reserved words zero. Error::Malformed with a reason in *why (if non-null).
+// reserved words zero, the checksum. Error::Malformed with a reason in *why
+// (if non-null).
 Result<void> validate_superblock(const SuperBlock& sb, uint64_t device_blocks, const char** why = nullptr);
 
 // Block-number checks against a validated superblock.

@@ -4,6 +4,7 @@
 
 #include "kernel/sys/abi.h"
 
+#include "kernel/fs/directory.h"
 #include "kernel/fs/page_cache.h"
 #include "kernel/fs/path.h"
 #include "kernel/lib/log.h"
@@ -25,6 +26,8 @@ Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& o
     kfree(page);
     if (!r.ok()) return Error::Io;
   }
+  read_only_ = false;
+  nreported_ = 0;
   const char* why = "";
   if (!validate_superblock(sb_, device_blocks, &why).ok()) {
     kprintf("fs: %s: not a valid file system: %s\n", device->name(), why);
@@ -38,7 +41,10 @@ Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& o
   TRY(page_cache_init());
   TRY(cache_.init(device, buffers));
   cache_.set_limit(sb_.size);
+  cache_.set_corruption_callback(
+      [](void* fs, uint32_t blockno, BlockKind kind) { static_cast<FileSystem*>(fs)->corrupt(blockno, kind); }, this);
   if (auto r = log_.init(&cache_, sb_); !r.ok()) {
+    if (r.error() == Error::Io) kprintf("fs: %s: cannot replay the log: not mounting (rivet-fsck can tell more)\n", device->name());
     cache_.destroy();
     return r;
   }
@@ -75,32 +81,131 @@ Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& o
   }
   if (auto r = free_orphans(); !r.ok()) return fail(r.error());
   if (!options.quiet)
-    kprintf("fs: mounted %s: %u blocks (%u data), %u inodes, log %u blocks, %zu buffers\n",
-            device->name(), sb_.size, sb_.nblocks, sb_.ninodes, sb_.nlog, buffers);
+    kprintf("fs: mounted %s%s: %u blocks (%u data), %u inodes, log %u blocks, %zu buffers\n",
+            device->name(), read_only() ? " read-only" : "", sb_.size, sb_.nblocks, sb_.ninodes, sb_.nlog, buffers);
   return {};
 }
 
-// Frees the inodes a crash left allocated with no directory entry (unlinked
-// while open, or part-way through being freed).
-Result<void> FileSystem::free_orphans() {
-  uint32_t freed = 0;
-  for (uint32_t ib = 0; ib < sb_.ninodeblocks; ib++) {
-    uint32_t found[kInodesPerBlock];
+void FileSystem::corrupt(uint32_t blockno, BlockKind kind) {
+  bool first;
+  {
+    SpinlockGuard guard(space_lock_);
+    for (uint32_t i = 0; i < nreported_; i++)
+      if (reported_[i] == blockno) return;
+    if (nreported_ < kReportedMax) reported_[nreported_++] = blockno;
+    first = !read_only_;
+    __atomic_store_n(&read_only_, true, __ATOMIC_RELEASE);
+  }
+  // Frozen before anything else can commit: the group in progress may hold
+  // half of an operation that the corrupt block stopped.
+  log_.freeze();
+  kprintf("fs: checksum mismatch in block %u (%s)%s\n", blockno, block_kind_name(kind),
+          first ? ": the file system is read-only until reboot" : "");
+}
+
+// For each of the `count` inodes in orphans[], sets named[i] if an entry
+// of a directory other than a candidate itself names it ("." aside). Reads
+// every directory: bounded by the file system's size, and done only when
+// a mount finds unlinked inodes.
+Result<void> FileSystem::mark_named(uint32_t* orphans, uint32_t count, bool* named) {
+  uint8_t* page = static_cast<uint8_t*>(kmalloc(kBlockSize));
+  if (!page) return Error::NoMemory;
+  Result<void> result;
+  for (uint32_t ib = 0; ib < sb_.ninodeblocks && result.ok(); ib++) {
+    uint32_t dirs[kInodesPerBlock];
     uint32_t n = 0;
-    {
-      Buffer* bp = TRY(cache_.read(sb_.inodestart + ib));
-      for (uint32_t slot = 0; slot < kInodesPerBlock; slot++) {
-        uint32_t inum = ib * kInodesPerBlock + slot;
-        auto* d = reinterpret_cast<const DiskInode*>(bp->data + slot * sizeof(DiskInode));
-        if (inum == 0 || inum >= sb_.ninodes || d->type == 0 || d->nlink != 0) continue;
-        found[n++] = inum;
+    auto bp = cache_.read(sb_.inodestart + ib, BlockKind::Inode);
+    if (!bp.ok()) {
+      result = bp.error();
+      break;
+    }
+    for (uint32_t slot = 0; slot < kInodesPerBlock; slot++) {
+      uint32_t inum = ib * kInodesPerBlock + slot;
+      auto* d = reinterpret_cast<const DiskInode*>(bp.value()->data + slot * sizeof(DiskInode));
+      if (inum == 0 || inum >= sb_.ninodes || d->type != kTypeDir || d->nlink == 0) continue;
+      dirs[n++] = inum;
+    }
+    cache_.release(bp.value());
+    for (uint32_t i = 0; i < n && result.ok(); i++) {
+      auto ip = iget(*this, dirs[i]);
+      if (!ip.ok()) {
+        result = ip.error();
+        break;
+      }
+      Inode* dp = ip.value();
+      result = ilock(dp);
+      if (result.ok()) {
+        for (uint64_t off = 0; off < dp->size && result.ok(); off += kBlockSize) {
+          auto got = readi(dp, IoBuffer::kernel(page), off, kBlockSize);
+          if (!got.ok()) {
+            result = got.error();
+            break;
+          }
+          for (uint32_t k = 0; k < kDirEntriesPerBlock; k++) {
+            if ((k + 1) * sizeof(DirEntry) > got.value()) break;
+            if (off == 0 && k == 0) continue;  // "."
+            uint32_t inum = reinterpret_cast<const DirEntry*>(page + k * sizeof(DirEntry))->inum;
+            for (uint32_t j = 0; j < count && inum; j++)
+              if (orphans[j] == inum) named[j] = true;
+          }
+        }
+        iunlock(dp);
+      }
+      iput(dp);  // nlink > 0: nothing is freed
+    }
+  }
+  kfree(page);
+  return result;
+}
+
+// Frees the inodes a crash left allocated with no directory entry (unlinked
+// while open, or part-way through being freed). An inode with link count 0
+// that a directory still names is not an orphan but a damaged link count:
+// it is left alone and the file system is read-only (freeing it would free
+// blocks a file still uses; rivet-fsck reports it).
+Result<void> FileSystem::free_orphans() {
+  static constexpr uint32_t kBatch = 64;
+  uint32_t freed = 0;
+  uint32_t candidates[kBatch];
+  bool named[kBatch];
+  uint32_t next = 1;  // the first inode not looked at yet
+  while (next < sb_.ninodes) {
+    uint32_t n = 0;
+    // A batch of candidates from the inode table.
+    while (next < sb_.ninodes && n < kBatch) {
+      uint32_t ib = next / kInodesPerBlock;
+      Buffer* bp = TRY(cache_.read(sb_.inodestart + ib, BlockKind::Inode));
+      for (; next < sb_.ninodes && next / kInodesPerBlock == ib && n < kBatch; next++) {
+        auto* d = reinterpret_cast<const DiskInode*>(bp->data + (next % kInodesPerBlock) * sizeof(DiskInode));
+        if (d->type == 0 || d->nlink != 0) continue;
+        if (next == kRootInode) {
+          cache_.release(bp);
+          return Error::Malformed;
+        }
+        candidates[n++] = next;
       }
       cache_.release(bp);
     }
+    if (n == 0) break;
+    for (uint32_t i = 0; i < n; i++) named[i] = false;
+    if (auto r = mark_named(candidates, n, named); !r.ok()) {
+      kprintf("fs: cannot check unlinked inodes against the directories (%s): not freeing them\n",
+              error_name(r.error()));
+      return {};
+    }
     for (uint32_t i = 0; i < n; i++) {
-      if (found[i] == kRootInode) return Error::Malformed;
+      if (named[i]) {
+        kprintf("fs: inode %u has link count 0 but a directory names it: not freeing it\n", candidates[i]);
+        if (!read_only()) {
+          __atomic_store_n(&read_only_, true, __ATOMIC_RELEASE);
+          log_.freeze();
+          kprintf("fs: the file system is read-only until reboot (run rivet-fsck)\n");
+        }
+        continue;
+      }
+      if (read_only()) continue;  // (iput would not free it)
       log_.begin_op();
-      auto ip = iget(*this, found[i]);
+      auto ip = iget(*this, candidates[i]);
       if (ip.ok()) {
         if (ilock(ip.value()).ok()) {
           iunlock(ip.value());
@@ -181,7 +286,7 @@ Result<Usage> usage(FileSystem& fs) {
   u.free_blocks = fs.free_blocks();
   u.total_inodes = sb.ninodes > 0 ? sb.ninodes - 1 : 0;
   for (uint32_t ib = 0; ib < sb.ninodeblocks; ib++) {
-    Buffer* bp = TRY(fs.cache().read(sb.inodestart + ib));
+    Buffer* bp = TRY(fs.cache().read(sb.inodestart + ib, BlockKind::Inode));
     for (uint32_t slot = 0; slot < kInodesPerBlock; slot++) {
       uint32_t inum = ib * kInodesPerBlock + slot;
       if (inum == 0 || inum >= sb.ninodes) continue;

@@ -129,7 +129,9 @@ static void free_unlinked(Inode* ip) {
 
 void InodeTable::put(Inode* ip) {
   lock_.lock();
-  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+  // (Not on a read-only file system: the inode stays an orphan, which
+  // the next mount frees.)
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0 && !fs_->read_only()) {
     // The last reference to an unlinked inode. ref == 1 means no other
     // thread has it, so its sleep lock is free and nobody can find it.
     lock_.unlock();
@@ -152,7 +154,7 @@ Result<void> ilock(Inode* ip) {
   ip->lock.lock();
   if (ip->valid) return {};
   FileSystem& fs = *ip->fs;
-  auto bp = fs.cache().read(inode_block(fs.superblock(), ip->inum));
+  auto bp = fs.cache().read(inode_block(fs.superblock(), ip->inum), BlockKind::Inode);
   if (!bp.ok()) {
     ip->lock.unlock();
     return bp.error();
@@ -163,7 +165,7 @@ Result<void> ilock(Inode* ip) {
   // A disk image is untrusted: an inode in use must have a known type and
   // a size the block map can hold. Block numbers are checked where used.
   if (!is_valid_type(d.type) || d.size > kMaxFileSize ||
-      (d.type == kTypeDir && (d.size > kMaxDirectorySize || d.size % sizeof(DirEntry) != 0))) {
+      (d.type == kTypeDir && !directory_size_ok(d.size))) {
     ip->lock.unlock();
     kprintf("fs: inode %u is %s\n", ip->inum, d.type == 0 ? "free" : "malformed");
     return Error::Malformed;
@@ -192,7 +194,8 @@ void iunlockput(Inode* ip) {
 Result<void> iupdate(Inode* ip) {
   RIVET_ASSERT(ip->lock.held_by_current());
   FileSystem& fs = *ip->fs;
-  Buffer* bp = TRY(fs.cache().read(inode_block(fs.superblock(), ip->inum)));
+  TRY(fs.check_writable());
+  Buffer* bp = TRY(fs.cache().read(inode_block(fs.superblock(), ip->inum), BlockKind::Inode));
   DiskInode d{};
   d.type = ip->type;
   d.major = ip->major;
@@ -209,11 +212,12 @@ Result<void> iupdate(Inode* ip) {
 
 Result<Inode*> ialloc(FileSystem& fs, uint16_t type) {
   const SuperBlock& sb = fs.superblock();
+  TRY(fs.check_writable());
   uint32_t start_block = __atomic_load_n(&fs.inode_hint, __ATOMIC_RELAXED) / kInodesPerBlock;
   if (start_block >= sb.ninodeblocks) start_block = 0;
   for (uint32_t k = 0; k < sb.ninodeblocks; k++) {
     uint32_t ib = (start_block + k) % sb.ninodeblocks;
-    Buffer* bp = TRY(fs.cache().read(sb.inodestart + ib));
+    Buffer* bp = TRY(fs.cache().read(sb.inodestart + ib, BlockKind::Inode));
     for (uint32_t slot = 0; slot < kInodesPerBlock; slot++) {
       uint32_t inum = ib * kInodesPerBlock + slot;
       if (inum == 0 || inum >= sb.ninodes) continue;
@@ -301,7 +305,7 @@ Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate, bool data_writt
     if (!is_data_block(sb, chain[l])) return Error::Malformed;
     have = l + 1;
     if (l == path.levels) break;
-    Buffer* bp = TRY(fs.cache().read(chain[l]));
+    Buffer* bp = TRY(fs.cache().read(chain[l], BlockKind::Indirect));
     chain[l + 1] = entries(bp)[path.index[l]];
     fs.cache().release(bp);
   }
@@ -334,7 +338,7 @@ Result<uint32_t> bmap(Inode* ip, uint64_t fblock, bool allocate, bool data_writt
     if (l == 0) {
       ip->addrs[path.slot] = chain[0];
     } else {
-      Buffer* bp = TRY(fs.cache().read(chain[l - 1]));
+      Buffer* bp = TRY(fs.cache().read(chain[l - 1], BlockKind::Indirect));
       entries(bp)[path.index[l - 1]] = chain[l];
       fs.log().write(bp);
       fs.cache().release(bp);
@@ -358,7 +362,7 @@ Result<uint32_t> bmap_run(Inode* ip, uint64_t fblock, uint32_t max, uint32_t* ru
   for (int l = 0; l < p.levels; l++) {
     if (block == 0) return 0u;
     if (!is_data_block(sb, block)) return Error::Malformed;
-    Buffer* bp = TRY(fs.cache().read(block));
+    Buffer* bp = TRY(fs.cache().read(block, BlockKind::Indirect));
     uint32_t* e = entries(bp);
     block = e[p.index[l]];
     if (l == p.levels - 1 && block) {
@@ -388,7 +392,7 @@ uint32_t map_blocks_missing(Inode* ip, uint64_t fblock) {
   uint32_t block = ip->addrs[p.slot];
   for (int l = 0; l < p.levels; l++) {
     if (block == 0 || !is_data_block(fs.superblock(), block)) return static_cast<uint32_t>(p.levels - l);
-    auto bp = fs.cache().read(block);
+    auto bp = fs.cache().read(block, BlockKind::Indirect);
     if (!bp.ok()) return static_cast<uint32_t>(p.levels - l);  // assume the worst
     block = entries(bp.value())[p.index[l]];
     fs.cache().release(bp.value());
@@ -422,7 +426,7 @@ Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
         r = dst.put(done + z, kZeros, k);
       }
     } else {
-      auto bp = fs.cache().read(b.value());
+      auto bp = fs.cache().read(b.value(), ip->type == kTypeDir ? BlockKind::Directory : BlockKind::Data);
       if (!bp.ok()) return done ? Result<size_t>(done) : Result<size_t>(bp.error());
       r = dst.put(done, bp.value()->data + in_block, m);
       fs.cache().release(bp.value());
@@ -480,6 +484,7 @@ Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uin
 Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
   RIVET_ASSERT(ip->lock.held_by_current());
   FileSystem& fs = *ip->fs;
+  TRY(fs.check_writable());
   if (off >= kMaxFileSize) return Error::FileTooBig;
   if (n > kMaxFileSize - off) n = static_cast<size_t>(kMaxFileSize - off);
   size_t done = 0;
@@ -506,7 +511,7 @@ Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
       stopped = b.error();
       break;
     }
-    auto bpr = fs.cache().read(b.value());
+    auto bpr = fs.cache().read(b.value(), ip->type == kTypeDir ? BlockKind::Directory : BlockKind::Data);
     if (!bpr.ok()) {
       stopped = bpr.error();
       break;
@@ -587,7 +592,7 @@ Result<bool> free_tree(FreeStep& step, uint32_t block, int level) {
     if (!r.ok() && r.error() != Error::Malformed) return r.error();
     return true;
   }
-  Buffer* bp = TRY(fs.cache().read(block));
+  Buffer* bp = TRY(fs.cache().read(block, BlockKind::Indirect));
   uint32_t* e = entries(bp);
   bool modified = false;
   bool all = true;

@@ -20,13 +20,14 @@ Result<void> Log::init(BufferCache* cache, const SuperBlock& sb) {
   first_home_ = sb.inodestart;
   if (capacity_ > kLogMaxEntries || capacity_ < kMaxOpBlocks) return Error::Malformed;
   blocks_ = static_cast<uint32_t*>(kzalloc(sizeof(uint32_t) * capacity_));
+  slot_sums_ = static_cast<uint32_t*>(kzalloc(sizeof(uint32_t) * capacity_));
   buffers_ = static_cast<Buffer**>(kzalloc(sizeof(Buffer*) * capacity_));
   header_ = static_cast<LogHeader*>(kmalloc(sizeof(LogHeader)));
   slot_data_ = static_cast<const void**>(kzalloc(sizeof(void*) * capacity_));
   installing_blocks_ = static_cast<uint32_t*>(kzalloc(sizeof(uint32_t) * capacity_));
   installing_buffers_ = static_cast<Buffer**>(kzalloc(sizeof(Buffer*) * capacity_));
   copies_ = static_cast<uint8_t**>(kzalloc(sizeof(uint8_t*) * capacity_));
-  if (!blocks_ || !buffers_ || !header_ || !slot_data_ || !installing_blocks_ || !installing_buffers_ || !copies_) {
+  if (!blocks_ || !slot_sums_ || !buffers_ || !header_ || !slot_data_ || !installing_blocks_ || !installing_buffers_ || !copies_) {
     destroy();
     return Error::NoMemory;
   }
@@ -37,7 +38,7 @@ Result<void> Log::init(BufferCache* cache, const SuperBlock& sb) {
   operations_ = 0;
   count_ = 0;
   reserved_ = 0;
-  failed_ = false;
+  __atomic_store_n(&failed_, false, __ATOMIC_RELAXED);
   sequence_ = 0;
   auto r = recover();
   if (!r.ok()) destroy();
@@ -46,6 +47,8 @@ Result<void> Log::init(BufferCache* cache, const SuperBlock& sb) {
 
 void Log::destroy() {
   kfree(blocks_);
+  kfree(slot_sums_);
+  slot_sums_ = nullptr;
   kfree(buffers_);
   kfree(header_);
   kfree(slot_data_);
@@ -68,7 +71,10 @@ Result<void> Log::write_header(uint32_t count) {
   header_->magic = count ? kLogMagic : 0;
   header_->count = count;
   header_->sequence = sequence_;
-  for (uint32_t i = 0; i < count; i++) header_->blocks[i] = blocks_[i];
+  for (uint32_t i = 0; i < count; i++) {
+    header_->blocks[i] = blocks_[i];
+    header_->sums[i] = slot_sums_[i];
+  }
   header_->checksum = log_header_checksum(*header_);
   return cache_->device_write(start_, header_);
 }
@@ -93,8 +99,20 @@ Result<void> Log::recover() {
     uint32_t home = header_->blocks[i];
     if (home < first_home_ || home >= fs_size_) return Error::Malformed;
     blocks_[i] = home;
+    slot_sums_[i] = header_->sums[i];
   }
-  // The header page doubles as the copy buffer, so keep the block list in blocks_.
+  // The header page doubles as the copy buffer, so keep the block list in
+  // blocks_. Every slot is checked before any goes home: a damaged copy
+  // (of the bitmap, say) must never overwrite a good home block, and a
+  // replay that stops part-way would leave a half-applied group.
+  for (uint32_t i = 0; i < n; i++) {
+    TRY(cache_->device_read(start_ + 1 + i, header_));
+    if (log_slot_checksum(blocks_[i], header_) != slot_sums_[i]) {
+      kprintf("fs: checksum mismatch in block %u (log slot for block %u): not replaying the log\n",
+              start_ + 1 + i, blocks_[i]);
+      return Error::Io;
+    }
+  }
   for (uint32_t i = 0; i < n; i++) {
     TRY(cache_->device_read(start_ + 1 + i, header_));
     TRY(cache_->device_write(blocks_[i], header_));
@@ -184,7 +202,7 @@ void Log::commit_group() {
   install();
   uint32_t n = count_;
   if (n == 0) return;
-  bool copied = !failed_;
+  bool copied = !failed();
   // Copies of the blocks as the group left them: later groups may change
   // the buffers before this one is installed.
   for (uint32_t i = 0; i < n && copied; i++) {
@@ -192,13 +210,17 @@ void Log::commit_group() {
     copied = copies_[i] != nullptr;
   }
   Result<void> r;
-  if (!failed_) {
+  if (!failed()) {
     sequence_++;
     for (uint32_t i = 0; i < n; i++) {
       Buffer* b = buffers_[i];
       b->lock.lock();
+      // The one place metadata leaves for the device: its checksum is
+      // computed here, from the contents the group commits.
+      stamp_block(b->kind, b->blockno, b->data);
       if (copied) memcpy(copies_[i], b->data, kBlockSize);
       slot_data_[i] = copied ? copies_[i] : b->data;
+      slot_sums_[i] = log_slot_checksum(blocks_[i], slot_data_[i]);
       if (copied) b->lock.unlock();
     }
     // 1. The blocks into the log slots, which follow each other on the
@@ -224,7 +246,7 @@ void Log::commit_group() {
     installing_seen_ = 0;
   }
   if (!r.ok()) {
-    failed_ = true;
+    freeze();
     kprintf("fs: log commit failed (%s): later changes stay in memory only\n", error_name(r.error()));
   }
   // Without copies, the buffers must reach home before anyone changes them.
@@ -237,7 +259,7 @@ void Log::install() {
   uint32_t n = installing_;
   if (n == 0) return;
   Result<void> r;
-  if (!failed_) {
+  if (!failed()) {
     // Home order: sort the (few) entries by block number, copies along.
     for (uint32_t i = 1; i < n; i++) {
       for (uint32_t j = i; j > 0 && installing_blocks_[j - 1] > installing_blocks_[j]; j--) {
@@ -271,7 +293,7 @@ void Log::install() {
     if (r.ok()) r = write_header(0);
     if (r.ok()) r = cache_->device()->flush();
     if (!r.ok()) {
-      failed_ = true;
+      freeze();
       kprintf("fs: log install failed (%s): later changes stay in memory only\n", error_name(r.error()));
     }
   }
@@ -297,10 +319,16 @@ void Log::commit(bool also_install) {
   }
   commit_group();
   if (also_install) install();
-  if (!failed_) (void)cache_->device()->flush();
+  if (!failed()) (void)cache_->device()->flush();
   SpinlockGuard guard(lock_);
   committing_ = false;
   wakeup(this);
+}
+
+void Log::freeze() {
+  // Read by the committer without the lock; a group committing right now
+  // may still finish, which is as if the corruption had been found after.
+  __atomic_store_n(&failed_, true, __ATOMIC_RELEASE);
 }
 
 void Log::checkpoint(uint32_t epoch) {

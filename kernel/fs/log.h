@@ -71,9 +71,15 @@ class Log {
     on_installed_ctx_ = ctx;
   }
 
-  // True once a commit failed with a device error: later groups are kept
-  // in memory only and never reach the device.
-  bool failed() const { return failed_; }
+  // True once a commit failed with a device error, or the file system
+  // froze the log (freeze()): later groups are kept in memory only and
+  // never reach the device.
+  bool failed() const { return __atomic_load_n(&failed_, __ATOMIC_ACQUIRE); }
+  // Stops all writes to the device from now on (the file system found a
+  // corrupt metadata block and is read-only): the open group, and any
+  // committed group not yet installed, stay in memory; a committed group
+  // is replayed from the log at the next mount.
+  void freeze();
   // For tests: the number of groups committed, and of operations ended.
   uint32_t commits() const { return sequence_; }
   uint64_t operations() const { return operations_; }
@@ -103,6 +109,7 @@ class Log {
   uint32_t count_ = 0;        // blocks logged in the current group
   uint32_t reserved_ = 0;     // room the current group's operations reserved
   uint32_t* blocks_ = nullptr;   // capacity_ home block numbers
+  uint32_t* slot_sums_ = nullptr;  // checksum of each log slot (for the header)
   Buffer** buffers_ = nullptr;   // the pinned buffer of each
   LogHeader* header_ = nullptr;  // staging for header writes (only the committer uses it)
   uint32_t sequence_ = 0;

@@ -137,6 +137,10 @@ Result<File*> open(const char* path, int flags) {
   };
   if (ip->type == T_DIR && (access != O_RDONLY || (flags & O_TRUNC))) return fail(Error::IsDirectory);
   if (ip->type == T_DEVICE && !device_exists(ip->major)) return fail(Error::NoDevice);
+  // A read-only file system (a corrupt block was found) opens no file for
+  // writing; devices are not its to refuse. (Creating fails in ialloc.)
+  if (ip->type == T_FILE && (access != O_RDONLY || (flags & O_TRUNC)) && fs.read_only())
+    return fail(Error::ReadOnly);
   // A running program's file keeps its contents: its text pages are the
   // cached file pages.
   if (ip->type == T_FILE && (access != O_RDONLY || (flags & O_TRUNC)) &&
@@ -213,6 +217,7 @@ Result<File*> open(const char* path, int flags) {
 
 Result<void> make_node(const char* path, int major, int minor) {
   if (major < 0 || major > 0xffff || minor < 0 || minor > 0xffff) return Error::Invalid;
+  TRY(root_fs().check_writable());
   Operation op;
   Inode* ip = TRY(create(path, T_DEVICE, static_cast<uint16_t>(major), static_cast<uint16_t>(minor)));
   // create() hands back an existing file for T_FILE only, so this is new.
@@ -221,6 +226,7 @@ Result<void> make_node(const char* path, int major, int minor) {
 }
 
 Result<void> make_directory(const char* path) {
+  TRY(root_fs().check_writable());
   Operation op;
   Inode* ip = TRY(create(path, T_DIR, 0, 0));
   iunlockput(ip);
@@ -229,6 +235,7 @@ Result<void> make_directory(const char* path) {
 
 Result<void> unlink(const char* path) {
   FileSystem& fs = root_fs();
+  TRY(fs.check_writable());
   Operation op;
   char name[DIRSIZ];
   Inode* dp = TRY(nameiparent(fs, path, name));
@@ -292,6 +299,7 @@ Result<void> unlink(const char* path) {
 
 Result<void> link(const char* existing, const char* created) {
   FileSystem& fs = root_fs();
+  TRY(fs.check_writable());
   Operation op;
   Inode* ip = TRY(namei(fs, existing));
   if (auto r = ilock(ip); !r.ok()) {

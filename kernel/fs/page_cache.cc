@@ -371,6 +371,7 @@ Result<size_t> cache_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
 
 Result<size_t> cache_write(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
   RIVET_ASSERT(ip->lock.held_by_current());
+  TRY(ip->fs->check_writable());
   if (off >= kMaxFileSize) return Error::FileTooBig;
   if (n > kMaxFileSize - off) n = static_cast<size_t>(kMaxFileSize - off);
   size_t done = 0;
@@ -464,6 +465,25 @@ Result<void> write_back(Inode* ip, uint64_t first, uint64_t last) {
   // Unlinked and closed everywhere: the data goes instead.
   drop_if_unreferenced(ip);
   if (ip->dirty_pages == 0) return {};
+  // A read-only file system (a corrupt metadata block) writes nothing.
+  // Its dirty pages are given up on as after a device error: they stay
+  // readable in the cache, are never written, and the next fsync (and
+  // close) reports EROFS.
+  if (auto r = fs.check_writable(); !r.ok()) {
+    {
+      SpinlockGuard guard(g_lock);
+      for (CachedPage* p = ip->pages; p; p = p->file_next) {
+        if (!p->dirty) continue;
+        p->dirty = false;
+        p->reserved = false;
+        ip->dirty_pages--;
+        g_dirty--;
+      }
+    }
+    unpin_if_clean(ip);
+    ip->write_error = r.error();
+    return r.error();
+  }
   // The batch lives on the heap: kernel stacks are small.
   struct Batch {
     CachedPage* pages[kWriteBackBatch];

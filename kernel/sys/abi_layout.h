@@ -30,7 +30,7 @@
 /* File system. */
 #define RIVET_ABI_BLOCK_SIZE 4096
 #define RIVET_ABI_DIRECT_BLOCKS 12      /* block numbers in the inode itself */
-#define RIVET_ABI_ADDRS_PER_BLOCK (RIVET_ABI_BLOCK_SIZE / 4)
+#define RIVET_ABI_ADDRS_PER_BLOCK (RIVET_ABI_BLOCK_SIZE / 4 - 1)  /* the last word is the checksum */
 /* direct + single + double + triple indirect */
 #define RIVET_ABI_MAX_FILE_BLOCKS                                                  \
   (RIVET_ABI_DIRECT_BLOCKS + RIVET_ABI_ADDRS_PER_BLOCK +                               \

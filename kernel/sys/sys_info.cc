@@ -77,7 +77,8 @@ Result<long> sys_fsinfo(int index, UserOut<struct fsinfo> out) {
   snformat(f.device, sizeof f.device, "%s", root.cache().device()->name());
   snformat(f.mount_point, sizeof f.mount_point, "/");
   snformat(f.type, sizeof f.type, "rivetfs");
-  f.flags = 0;  // the root is always mounted read-write
+  // Read-only after a metadata checksum failed (until the next boot).
+  f.flags = root.read_only() ? FS_READONLY : 0;
   f.block_size = u.block_size;
   f.total_blocks = u.total_blocks;
   f.data_blocks = u.data_blocks;

@@ -152,8 +152,11 @@ def boot_and_run():
         "stdc": [r"^stdc: 12 LETTERS, MAX 2147483647 \(12 letters, max 2147483647\) argc=1 sorted=1$",
                  r"^stdc: puts works$", r"^!$", r"^stdc: 9223372036854775807 255 -40$",
                  r"^stdc: close\(-1\): EBADF"],
+        # MAXFILE: 12 direct blocks, then single, double and triple indirect
+        # blocks of 1023 block numbers each (an indirect block's last word
+        # is its checksum).
         "xv6prog 1 2": [r"^xv6prog: sp page 0x[0-9a-f]+, NPROC 128, NOFILE 16, MAXARG 32, USERSTACK 2048, "
-                        r"SYS_write 16, MAXFILE 1074791436, 2 args$"],
+                        r"SYS_write 16, MAXFILE %d, 2 args$" % (12 + 1023 + 1023 ** 2 + 1023 ** 3)],
         "mixed": [r"^Mixed: 5$", r"^Mixed on stderr$"],
     }
     with Qemu(rivet_system.qemu_command(args, None, smp=2, mem="256M"), log_path=args.log, deadline=300) as q:

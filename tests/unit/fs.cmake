@@ -19,6 +19,7 @@ set(RIVET_FS_KERNEL_SOURCES
 
 rivet_unit_test(fs_test
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_test.cc
+  ${CMAKE_SOURCE_DIR}/tests/unit/fs_checksum_test.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_crash_test.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_misc_test.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/fs_read_pages_test.cc

@@ -47,6 +47,8 @@ std::mutex g_sleep_mutex;
 std::condition_variable g_sleep_cv;
 
 std::atomic<bool> g_log_on{false};
+std::mutex g_log_text_mutex;
+std::string g_log_text;
 std::atomic<size_t> g_log_count{0};
 
 uint8_t* g_user_base = nullptr;
@@ -228,6 +230,16 @@ Result<size_t> copy_in_str(char* dst, size_t max, UserIn<char> src) {
 
 void vkprintf(const char* fmt, va_list args) {
   g_log_count++;
+  va_list copy;
+  va_copy(copy, args);
+  char line[512];
+  vsnprintf(line, sizeof line, fmt, copy);
+  va_end(copy);
+  {
+    std::lock_guard<std::mutex> guard(g_log_text_mutex);
+    g_log_text += line;
+    if (g_log_text.size() > 65536) g_log_text.erase(0, g_log_text.size() - 65536);
+  }
   if (g_log_on) vfprintf(stderr, fmt, args);
 }
 
@@ -268,6 +280,13 @@ void set_killed(bool killed) { tl_process.process.killed = killed; }
 void set_kernel_log(bool on) { g_log_on = on; }
 
 size_t take_log_count() { return g_log_count.exchange(0); }
+
+std::string take_log_text() {
+  std::lock_guard<std::mutex> guard(g_log_text_mutex);
+  std::string text;
+  text.swap(g_log_text);
+  return text;
+}
 
 }  // namespace host
 

@@ -6,6 +6,8 @@
 // pointers.
 #pragma once
 
+#include <string>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +36,7 @@ void set_killed(bool killed);
 void set_kernel_log(bool on);
 // Lines logged since the last call, for tests that expect a message.
 size_t take_log_count();
+// The text logged since the last call (the most recent 64 KiB).
+std::string take_log_text();
 
 }  // namespace rivet::host

@@ -276,7 +276,11 @@ TEST(FsMount, HostileLogHeader) {
     fs::LogHeader h{};
     h.magic = fs::kLogMagic;
     h.count = count;
-    for (uint32_t i = 0; i < count && i < fs::kLogMaxEntries; i++) h.blocks[i] = block;
+    static const uint8_t kZeroSlot[fs::kBlockSize] = {};  // what the formatted log slots hold
+    for (uint32_t i = 0; i < count && i < fs::kLogMaxEntries; i++) {
+      h.blocks[i] = block;
+      h.sums[i] = fs::log_slot_checksum(block, kZeroSlot);
+    }
     h.checksum = fs::log_header_checksum(h) + (good_checksum ? 0 : 1);
     EXPECT_TRUE(d.write(uint64_t{sb.logstart} * 8, &h, 8).ok());
     fs::MountOptions options;
@@ -299,7 +303,8 @@ TEST(FsMount, HostileLogHeader) {
   EXPECT_EQ(try_header(1, sb.datastart + 5, true), Error::None);   // a zero block replayed onto a free one
 }
 
-// Proves random damage to an image's metadata never crashes the kernel code: mount, walk, create, write and unlink only fail.
+// Proves random damage to an image's metadata, seen by the checksums or not, never crashes the kernel code: mount, walk,
+// create, write and unlink only fail.
 TEST(FsMount, RandomCorruptionNeverCrashes) {
   MemoryDisk pristine(8 << 20);
   {
@@ -324,9 +329,17 @@ TEST(FsMount, RandomCorruptionNeverCrashes) {
                                       : sb.bmapstart + rng() % (sb.nbmapblocks + 40);
       uint8_t data[fs::kBlockSize];
       ASSERT_TRUE(disk.read(uint64_t{block} * 8, data, 8).ok());
+      // What the block is, by the checksum it carries now.
+      fs::BlockKind kind = fs::BlockKind::Data;
+      for (fs::BlockKind k : {fs::BlockKind::Inode, fs::BlockKind::Bitmap, fs::BlockKind::Directory,
+                              fs::BlockKind::Indirect})
+        if (fs::verify_block(k, block, data)) kind = k;
       uint32_t at = rng() % fs::kBlockSize;
       data[at] = static_cast<uint8_t>(rng());
       if (rng() % 2) reinterpret_cast<uint32_t*>(data)[at / 4] = rng();
+      // Every other round, damage the checksum cannot see (a wrong value
+      // written with a good checksum), so the checks behind it are tried.
+      if (round % 2) fs::stamp_block(kind, block, data);
       ASSERT_TRUE(disk.write(uint64_t{block} * 8, data, 8).ok());
     }
     fs::MountOptions options;
@@ -379,6 +392,7 @@ TEST(FsMount, RootWithNoLinksIsRefusedUnchanged) {
   ASSERT_EQ(root->type, fs::kTypeDir);
   uint16_t links = root->nlink;
   root->nlink = 0;
+  fs::stamp_block(fs::BlockKind::Inode, root_block, block);
   ASSERT_TRUE(disk.write(uint64_t{root_block} * 8, block, 8).ok());
   std::vector<uint8_t> before = disk_bytes(disk);
   uint64_t writes_before = disk.writes;
@@ -392,6 +406,7 @@ TEST(FsMount, RootWithNoLinksIsRefusedUnchanged) {
   EXPECT_TRUE(disk_bytes(disk) == before) << "a failed mount changed the image";
   // The damage repaired, the same image mounts and still holds the file.
   root->nlink = links;
+  fs::stamp_block(fs::BlockKind::Inode, root_block, block);
   ASSERT_TRUE(disk.write(uint64_t{root_block} * 8, block, 8).ok());
   ASSERT_TRUE(fs::mount_root(&disk, options).ok());
   host::process_cwd() = fs::root_inode();
@@ -424,6 +439,7 @@ TEST(FsMount, HugeDirectorySizeIsRefusedNotWalked) {
     uint32_t b = sb.inodestart + inum / fs::kInodesPerBlock;
     ASSERT_TRUE(disk.read(uint64_t{b} * 8, block, 8).ok());
     reinterpret_cast<fs::DiskInode*>(block + (inum % fs::kInodesPerBlock) * sizeof(fs::DiskInode))->size = size;
+    fs::stamp_block(fs::BlockKind::Inode, b, block);  // a wrong size the checksum cannot see
     ASSERT_TRUE(disk.write(uint64_t{b} * 8, block, 8).ok());
   };
   for (uint64_t size : {uint64_t{4} << 40, fs::kMaxDirectorySize + sizeof(fs::DirEntry), uint64_t{4096 + 7}}) {
@@ -458,6 +474,7 @@ TEST(FsMount, KilledProcessStopsWalkingADirectory) {
   ASSERT_TRUE(disk.read(uint64_t{b} * 8, block, 8).ok());
   reinterpret_cast<fs::DiskInode*>(block + (inum % fs::kInodesPerBlock) * sizeof(fs::DiskInode))->size =
       fs::kMaxDirectorySize;
+  fs::stamp_block(fs::BlockKind::Inode, b, block);
   ASSERT_TRUE(disk.write(uint64_t{b} * 8, block, 8).ok());
   ASSERT_TRUE(fs::mount_root(&disk, options).ok());
   host::process_cwd() = fs::root_inode();

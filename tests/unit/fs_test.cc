@@ -479,8 +479,9 @@ TEST_F(FsSpace, WriteBackErrorReachesFsyncAndClose) {
 
 // Proves calls that fail for lack of space (mkdir, create growing a directory) leave no inode or block behind.
 TEST_F(FsSpace, FailedCallsOnFullDiskLeakNothing) {
-  // The root's first block holds 64 entries: ".", "..", 61 files and /fill.
-  for (int i = 0; i < 61; i++) ASSERT_TRUE(write_file("/e" + std::to_string(i), "").ok());
+  // The root's first block holds 63 entries (its last slot is the block's
+  // checksum): ".", "..", 60 files and /fill.
+  for (int i = 0; i < 60; i++) ASSERT_TRUE(write_file("/e" + std::to_string(i), "").ok());
   EXPECT_EQ(write_file("/fill", std::string(4 << 20, 'x')).error(), Error::NoSpace);  // a short write
   fs::File* f = fs::open("/fill", kWrOnly | kAppend).value();
   while (fs::file_write(f, IoBuffer::kernel("y"), 1).ok()) {
@@ -488,7 +489,7 @@ TEST_F(FsSpace, FailedCallsOnFullDiskLeakNothing) {
   fs::file_close(f);
   auto full = check_now();
   ASSERT_EQ(full.data_blocks_used, full.sb.nblocks);
-  ASSERT_EQ(stat_path("/")->size, 64u * sizeof(fs::DirEntry));
+  ASSERT_EQ(stat_path("/")->size, uint64_t{fs::kDirEntriesPerBlock} * sizeof(fs::DirEntry));
   // A directory needs a block for "." and "..".
   EXPECT_EQ(fs::make_directory("/d").error(), Error::NoSpace);
   // Another name needs a second block in the root.
@@ -501,7 +502,7 @@ TEST_F(FsSpace, FailedCallsOnFullDiskLeakNothing) {
   EXPECT_EQ(after.devices, 0u);
   EXPECT_EQ(after.orphans, 0u);
   EXPECT_EQ(after.data_blocks_used, full.data_blocks_used);
-  EXPECT_EQ(stat_path("/")->size, 64u * sizeof(fs::DirEntry));
+  EXPECT_EQ(stat_path("/")->size, uint64_t{fs::kDirEntriesPerBlock} * sizeof(fs::DirEntry));
 }
 
 // Proves running out of inodes is NoSpace without side effects, and freeing one makes room again.

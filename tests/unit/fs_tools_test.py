@@ -60,7 +60,7 @@ def main():
         check(os.path.getsize(p("a.img")) == 8 << 20, "image is not 8 MiB")
         check(os.stat(p("a.img")).st_blocks * 512 < (2 << 20), "image is not sparse")
         sb = superblock(p("a.img"))
-        check(sb["size"] == 2048 and sb["version"] == 1, "superblock: %r" % sb)
+        check(sb["size"] == 2048 and sb["version"] == 2, "superblock: %r" % sb)
         r = run([a.fsck, "--verbose", p("a.img")])
         check(r.returncode == 0 and "clean" in r.stdout, "fsck of a fresh image: " + r.stdout)
         check("3 files, 6 directories, 2 devices" in r.stdout, "counts: " + r.stdout)
@@ -101,12 +101,23 @@ def main():
             f.seek(-1, 1)
             f.write(bytes([byte & ~(1 << (sb["datastart"] % 8))]))
         r = run([a.fsck, p("a.img")])
-        check(r.returncode == 1 and "marked free in the bitmap" in r.stdout, "bitmap damage: " + r.stdout)
+        bitmap_bad = "block %d (bitmap block): checksum mismatch" % sb["bmapstart"]
+        check(r.returncode == 1 and bitmap_bad in r.stdout, "bitmap damage: " + r.stdout)
+        # --repair rebuilds the bitmap (the inodes all verify), then checks again: clean.
+        r = run([a.fsck, "--repair", p("a.img")])
+        check(r.returncode == 0 and "repaired: rebuilt the free-block bitmap" in r.stdout and "clean" in r.stdout,
+              "bitmap repair: %d %s" % (r.returncode, r.stdout))
+        r = run([a.fsck, p("a.img")])
+        check(r.returncode == 0 and "clean" in r.stdout, "after repair: " + r.stdout)
         with open(p("b.img"), "r+b") as f:
             f.seek(sb["inodestart"] * BLOCK + 2 * 128 + 6)  # inode 2's nlink
             f.write(struct.pack("<H", 7))
         r = run([a.fsck, p("b.img")])
-        check(r.returncode == 1 and "link count 7" in r.stdout, "nlink damage: " + r.stdout)
+        inode_bad = "block %d (inode block): checksum mismatch" % sb["inodestart"]
+        check(r.returncode == 1 and "link count 7" in r.stdout and inode_bad in r.stdout, "nlink damage: " + r.stdout)
+        # Nothing is repaired on the word of a damaged inode block.
+        r = run([a.fsck, "-r", p("b.img")])
+        check(r.returncode == 1 and "repaired" not in r.stdout, "repair of inode damage: " + r.stdout)
 
         # The root partition of a GPT disk image.
         r = run([a.mkfs, "--out", p("root.img"), "--size", "8M", "--quiet"] + args)
