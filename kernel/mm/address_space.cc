@@ -261,7 +261,7 @@ Result<void> AddressSpace::populate(uint64_t start, uint64_t end) {
   // ENOMEM. Memory allocated lazily is what swap backs.
   for (uint64_t va = start; va < end; va += kPageSize) {
     if (page_table_.lookup(VirtAddr(va))) continue;
-    auto page = alloc_zeroed_page();
+    auto page = alloc_zeroed_page(PageOwner::User);
     auto mapped = page ? map_page(va, page.value(), v->prot) : Result<void>(page.error());
     if (!mapped) {
       if (page) page_put(page.value());
@@ -296,7 +296,7 @@ Result<void> AddressSpace::break_copy_on_write(Vma* vma, uint64_t page_va, PageT
   bool cached = e->flags().has(kFileCache);
   PteFlags flags = e->flags().without(kCopyOnWrite | kFileCache) | Pte::Write | Pte::Accessed | Pte::Dirty;
   if (old == zero_page() || cached || page_refcount(old) > 1) {
-    PhysAddr fresh = TRY(alloc_page());
+    PhysAddr fresh = TRY(alloc_page(PageOwner::User));
     if (old == zero_page())
       __builtin_memset(phys_to_virt(fresh), 0, kPageSize);
     else
@@ -346,7 +346,7 @@ Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
     }
     return {};
   }
-  PhysAddr page = TRY(alloc_zeroed_page());
+  PhysAddr page = TRY(alloc_zeroed_page(PageOwner::User));
   if (auto r = page_table_.map(VirtAddr(page_va), page, kPageSize, base); !r) {
     page_put(page);
     return r.error();
@@ -389,7 +389,7 @@ Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access acce
     PteFlags f = base;
     if (va + kPageSize > vma->file_end) {
       // Part file, part BSS: a private page.
-      auto copy = alloc_page();
+      auto copy = alloc_page(PageOwner::User);
       if (!copy) break;
       uint64_t keep = vma->file_end - va;
       __builtin_memcpy(phys_to_virt(copy.value()), frames[mapped], keep);
@@ -470,7 +470,7 @@ Result<PhysAddr> AddressSpace::translate(uint64_t va, Access access) {
 
 Result<void> AddressSpace::swap_in(Vma* vma, uint64_t page_va, PageTableEntry* e) {
   uint64_t slot = swap_slot(*e);
-  PhysAddr page = TRY(alloc_page());
+  PhysAddr page = TRY(alloc_page(PageOwner::User));
   if (auto r = swap_read(slot, page); !r) {
     page_put(page);
     return r.error();

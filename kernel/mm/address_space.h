@@ -135,6 +135,7 @@ class AddressSpace {
   Result<AddressSpace*> clone(PhysAddr child_trapframe);
 
   uint64_t resident_pages();
+  uint64_t table_pages() const { return page_table_.table_pages(); }
 
   // Paging to disk: evicts one of this address space's own private pages
   // (a clock over its page table, skipping pages touched since the last

@@ -146,7 +146,7 @@ Result<uint64_t> kernel_stack_alloc() {
   uint64_t slot_base = kKernelStackArea + g_stack_slots_used * kSlotPages * kPageSize;
   uint64_t bottom = slot_base + kPageSize;  // above the guard page
   for (uint64_t i = 0; i < kKernelStackPages; i++) {
-    auto page = alloc_zeroed_page();
+    auto page = alloc_zeroed_page(PageOwner::KernelStack);
     auto mapped = page ? g_kernel.map(VirtAddr(bottom + i * kPageSize), page.value(), kPageSize,
                                       Pte::Read | Pte::Write | Pte::Global)
                        : Result<void>(page.error());

@@ -87,7 +87,7 @@ SlabHeader* new_slab(int c, mm::PhysAddr page) {
 
 void* large_alloc(size_t size) {
   uint64_t pages = (size + sizeof(LargeHeader) + mm::kPageSize - 1) / mm::kPageSize;
-  auto run = pages == 1 ? mm::alloc_page() : mm::alloc_contiguous_pages(pages);
+  auto run = pages == 1 ? mm::alloc_page(mm::PageOwner::Heap) : mm::alloc_contiguous_pages(pages, mm::PageOwner::Heap);
   if (!run) return nullptr;
   auto* h = mm::phys_to_virt<LargeHeader>(run.value());
   h->magic = kLargeMagic;
@@ -108,7 +108,7 @@ void* kmalloc(size_t size) {
     // allocator asks the page cache to give pages back, which frees heap
     // objects of its own.
     g_lock.unlock();
-    auto page = mm::alloc_page();
+    auto page = mm::alloc_page(mm::PageOwner::Heap);
     if (!page) return nullptr;
     g_lock.lock();
     s = g_partial[c];

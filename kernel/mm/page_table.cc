@@ -35,12 +35,25 @@ bool free_empty_under(PhysAddr table, int level, uint64_t base, uint64_t start, 
 
 }  // namespace
 
+namespace {
+uint64_t tables_under(PhysAddr table, int level) {
+  uint64_t n = 1;
+  if (level == 0) return n;
+  const PageTableEntry* entries = table_at(table);
+  for (unsigned i = 0; i < 512; i++)
+    if (entries[i].valid() && !entries[i].leaf()) n += tables_under(entries[i].phys(), level - 1);
+  return n;
+}
+}  // namespace
+
+uint64_t PageTable::table_pages() const { return tables_under(root_, 2); }
+
 void PageTable::free_empty_tables(uint64_t start, uint64_t end) {
   if (start < end) (void)free_empty_under(root_, 2, 0, start, end);
 }
 
 Result<PageTable> PageTable::create() {
-  PhysAddr root = TRY(alloc_zeroed_page());
+  PhysAddr root = TRY(alloc_zeroed_page(PageOwner::PageTable));
   return PageTable(root);
 }
 
@@ -56,7 +69,7 @@ Result<PageTableEntry*> PageTable::walk(VirtAddr va, bool create) {
       continue;
     }
     if (!create) return Error::NotFound;
-    PhysAddr next = TRY(alloc_zeroed_page());
+    PhysAddr next = TRY(alloc_zeroed_page(PageOwner::PageTable));
     e = PageTableEntry::make(next, Pte::Valid);
     table = table_at(next);
   }
@@ -87,7 +100,7 @@ Result<void> PageTable::map(VirtAddr va, PhysAddr pa, uint64_t size, PteFlags fl
     for (int level = 2; level > target_level; level--) {
       PageTableEntry& e = table[vpn(v, level)];
       if (!e.valid()) {
-        PhysAddr next = TRY(alloc_zeroed_page());
+        PhysAddr next = TRY(alloc_zeroed_page(PageOwner::PageTable));
         e = PageTableEntry::make(next, Pte::Valid);
       } else if (e.leaf()) {
         return Error::Exists;

@@ -84,6 +84,8 @@ class PageTable {
   // hold no entry any more, and clears the entries that pointed at them.
   // The caller has unmapped the range and flushes the TLB afterwards.
   void free_empty_tables(uint64_t start, uint64_t end);
+  // How many pages the tables of this tree take, the root included.
+  uint64_t table_pages() const;
 
   // Calls fn(va, entry) for every valid 4 KiB leaf in [start, end), skipping
   // empty subtrees, so sparse ranges of any size cost only what is mapped.

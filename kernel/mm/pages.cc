@@ -98,6 +98,10 @@ size_t (*g_reclaim)(size_t) = nullptr;
 
 constexpr uint64_t kPoison = 0xdeadf4eedeadf4eeull;
 constexpr uint16_t kPagePoisoned = 1u << 15;  // PageInfo::flags of a free, poisoned frame
+// PageInfo::flags of an allocated frame: its PageOwner in the low bits.
+constexpr uint16_t kOwnerMask = 0xf;
+static_assert(kPageOwners <= kOwnerMask + 1);
+uint64_t g_owned[kPageOwners];  // g_lock
 bool g_poison = false;
 
 // The kernel's text lies in the top 2 GiB: the high half of a return address.
@@ -142,7 +146,9 @@ void check_reference_locked(const char* what, uint64_t pfn) {
 // and poisoning the frame if this freed it.
 void put_locked(uint64_t pfn, const uint32_t callers[2], const char* what) {
   check_reference_locked(what, pfn);
+  uint16_t owner = g_allocator.info(pfn).flags & kOwnerMask;
   if (!g_allocator.put(pfn)) return;
+  g_owned[owner]--;
   PageInfo& p = g_allocator.info(pfn);
   p.freed_by[0] = callers[0];
   p.freed_by[1] = callers[1];
@@ -153,10 +159,12 @@ void put_locked(uint64_t pfn, const uint32_t callers[2], const char* what) {
   }
 }
 
-// g_lock held: a frame just allocated. With poisoning on, checks that
-// nobody wrote it while it was free.
-void check_allocated_locked(uint64_t pfn) {
+// g_lock held: a frame just allocated for `owner`, counted. With poisoning
+// on, checks that nobody wrote it while it was free.
+void check_allocated_locked(uint64_t pfn, PageOwner owner) {
   PageInfo& p = g_allocator.info(pfn);
+  p.flags = static_cast<uint16_t>((p.flags & ~kOwnerMask) | static_cast<uint16_t>(owner));
+  g_owned[static_cast<int>(owner)]++;
   if (!(p.flags & kPagePoisoned)) return;
   p.flags &= static_cast<uint16_t>(~kPagePoisoned);
   const auto* words = phys_to_virt<const uint64_t>(PhysAddr::from_pfn(pfn));
@@ -177,12 +185,12 @@ void set_page_poisoning(bool on) {
   g_poison = on;
 }
 
-Result<PhysAddr> alloc_page() {
+Result<PhysAddr> alloc_page(PageOwner owner) {
   for (int attempt = 0;; attempt++) {
     {
       SpinlockGuard guard(g_lock);
       if (auto pfn = g_allocator.allocate()) {
-        check_allocated_locked(pfn.value());
+        check_allocated_locked(pfn.value(), owner);
         return PhysAddr::from_pfn(pfn.value());
       }
     }
@@ -192,16 +200,16 @@ Result<PhysAddr> alloc_page() {
   }
 }
 
-Result<PhysAddr> alloc_zeroed_page() {
-  PhysAddr pa = TRY(alloc_page());
+Result<PhysAddr> alloc_zeroed_page(PageOwner owner) {
+  PhysAddr pa = TRY(alloc_page(owner));
   __builtin_memset(phys_to_virt(pa), 0, kPageSize);
   return pa;
 }
 
-Result<PhysAddr> alloc_contiguous_pages(uint64_t count) {
+Result<PhysAddr> alloc_contiguous_pages(uint64_t count, PageOwner owner) {
   SpinlockGuard guard(g_lock);
   uint64_t pfn = TRY(g_allocator.allocate_contiguous(count));
-  for (uint64_t i = 0; i < count; i++) check_allocated_locked(pfn + i);
+  for (uint64_t i = 0; i < count; i++) check_allocated_locked(pfn + i, owner);
   return PhysAddr::from_pfn(pfn);
 }
 
@@ -240,7 +248,9 @@ uint32_t page_refcount(PhysAddr pa) {
 
 PageStats page_stats() {
   SpinlockGuard guard(g_lock);
-  return PageStats{g_allocator.free_frames(), g_allocator.usable_frames(), g_ram_bytes};
+  PageStats s{g_allocator.free_frames(), g_allocator.usable_frames(), g_ram_bytes, {}};
+  for (int i = 0; i < kPageOwners; i++) s.owned[i] = g_owned[i];
+  return s;
 }
 
 }  // namespace rivet::mm
@@ -253,7 +263,7 @@ mm::PhysAddr phys(const uint8_t* page) { return mm::PhysAddr(reinterpret_cast<ui
 }  // namespace
 
 uint8_t* alloc() {
-  auto page = mm::alloc_page();
+  auto page = mm::alloc_page(mm::PageOwner::PageCache);
   return page ? mm::phys_to_virt<uint8_t>(page.value()) : nullptr;
 }
 void get(uint8_t* page) { mm::page_get(phys(page)); }

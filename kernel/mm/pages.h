@@ -27,9 +27,23 @@ void set_page_reclaimer(size_t (*reclaim)(size_t want));
 // Debugging: fill freed frames with a pattern and check it when they are
 // handed out again (the command-line word page_poison turns it on at boot).
 void set_page_poisoning(bool on);
-Result<PhysAddr> alloc_page();         // contents undefined
-Result<PhysAddr> alloc_zeroed_page();
-Result<PhysAddr> alloc_contiguous_pages(uint64_t count);
+// What a page is for. Each allocated page has one owner (its first
+// allocator's), counted system-wide (page_stats, memstat, free), so a leak
+// shows as a count that does not come back. Pages shared by several
+// processes or mapped from the cache keep the owner they were made for.
+enum class PageOwner : uint8_t {
+  Other = 0,    // boot-time tables, device rings, the zero page
+  User,         // process memory: anonymous, copy-on-write copies, swapped in
+  PageCache,    // file data (kernel/fs/page_cache)
+  PageTable,    // page-table pages, user and kernel
+  KernelStack,  // kernel stacks
+  Heap,         // kmalloc: slabs and large objects (pipes, buffers, ...)
+  Process,      // trapframes
+};
+inline constexpr int kPageOwners = 7;
+Result<PhysAddr> alloc_page(PageOwner owner = PageOwner::Other);  // contents undefined
+Result<PhysAddr> alloc_zeroed_page(PageOwner owner = PageOwner::Other);
+Result<PhysAddr> alloc_contiguous_pages(uint64_t count, PageOwner owner = PageOwner::Other);
 void page_get(PhysAddr pa);            // add a reference
 void page_put(PhysAddr pa);            // drop one; frees at zero
 uint32_t page_refcount(PhysAddr pa);
@@ -74,6 +88,7 @@ struct PageStats {
   uint64_t free_pages;
   uint64_t usable_pages;   // free + allocated
   uint64_t ram_bytes;      // all RAM the device tree describes
+  uint64_t owned[kPageOwners];  // allocated pages by PageOwner; they sum to usable - free
 };
 PageStats page_stats();
 

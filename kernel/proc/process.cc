@@ -58,7 +58,7 @@ Result<Process*> allocate_process(bool user) {
       continue;
     }
     if (user) {
-      auto frame = mm::alloc_zeroed_page();
+      auto frame = mm::alloc_zeroed_page(mm::PageOwner::Process);
       if (!frame) {
         p.lock.unlock();
         return frame.error();

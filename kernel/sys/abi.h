@@ -139,6 +139,15 @@ struct memstat {
   uint64_t swap_used_pages;
   uint64_t cached_pages;     /* file pages in the page cache (counted in neither free nor resident) */
   uint64_t dirty_pages;      /* of those, written but not yet on the disk */
+  /* Allocated pages by what they are for (they sum to total - free): */
+  uint64_t user_pages;       /* process memory (anonymous, copies, swapped in) */
+  uint64_t cache_pages;      /* file data (the page cache, mapped or not) */
+  uint64_t table_pages;      /* page tables, all processes' and the kernel's */
+  uint64_t kstack_pages;     /* kernel stacks */
+  uint64_t heap_pages;       /* the kernel heap (pipes, buffers, file records) */
+  uint64_t process_pages;    /* trapframes */
+  uint64_t other_pages;      /* boot-time and driver memory, the zero page */
+  uint64_t own_table_pages;  /* the calling process's page tables */
 };
 
 /* diskstat(index, &d): what disk `index` (0, 1, ... in the order the kernel

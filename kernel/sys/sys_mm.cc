@@ -135,6 +135,15 @@ Result<long> sys_memstat(UserOut<struct memstat> out) {
   fs::CacheStats cache = fs::cache_stats();
   m.cached_pages = cache.pages;
   m.dirty_pages = cache.dirty;
+  auto owned = [&](mm::PageOwner o) { return s.owned[static_cast<int>(o)]; };
+  m.user_pages = owned(mm::PageOwner::User);
+  m.cache_pages = owned(mm::PageOwner::PageCache);
+  m.table_pages = owned(mm::PageOwner::PageTable);
+  m.kstack_pages = owned(mm::PageOwner::KernelStack);
+  m.heap_pages = owned(mm::PageOwner::Heap);
+  m.process_pages = owned(mm::PageOwner::Process);
+  m.other_pages = owned(mm::PageOwner::Other);
+  m.own_table_pages = current()->address_space->table_pages();
   TRY(copy_out(out, m));
   return 0;
 }

@@ -55,9 +55,9 @@ FakeFrames* g_frames = nullptr;
 
 }  // namespace
 
-Result<PhysAddr> alloc_page() { return alloc_contiguous_pages(1); }
+Result<PhysAddr> alloc_page(PageOwner) { return alloc_contiguous_pages(1); }
 
-Result<PhysAddr> alloc_contiguous_pages(uint64_t count) {
+Result<PhysAddr> alloc_contiguous_pages(uint64_t count, PageOwner) {
   for (uint64_t start = 0; start + count <= kFrames; start++) {
     uint64_t run = 0;
     while (run < count && g_frames->refs[start + run] == 0) run++;

@@ -23,5 +23,10 @@ int main(void) {
   printf("pages: %lu total, %lu free, %lu cached (%lu dirty); this process has %lu resident\n",
          (unsigned long)ms.total_pages, (unsigned long)ms.free_pages, (unsigned long)ms.cached_pages,
          (unsigned long)ms.dirty_pages, (unsigned long)ms.resident_pages);
+  // Every allocated page by what it is for: a leak is a count that keeps growing.
+  printf("used pages: %lu user, %lu cache, %lu page tables, %lu kernel stacks, %lu heap, %lu trapframes, %lu other\n",
+         (unsigned long)ms.user_pages, (unsigned long)ms.cache_pages, (unsigned long)ms.table_pages,
+         (unsigned long)ms.kstack_pages, (unsigned long)ms.heap_pages, (unsigned long)ms.process_pages,
+         (unsigned long)ms.other_pages);
   exit(0);
 }

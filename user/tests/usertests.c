@@ -292,6 +292,61 @@ static void test_memstat(void) {
   OK(sbrk(-32 * PAGE));
 }
 
+// memstat()'s pages by owner: they add up to the allocated pages exactly,
+// eager heap growth and shrinking move the user count by at least the pages
+// asked for, a forked child costs one trapframe and its page tables until it
+// is reaped, and the caller's own page tables are counted.
+static uint64 owned_sum(const struct memstat* m) {
+  return m->user_pages + m->cache_pages + m->table_pages + m->kstack_pages + m->heap_pages +
+         m->process_pages + m->other_pages;
+}
+
+static void test_memowners(void) {
+  struct memstat a, b, c;
+  OK(memstat(&a));
+  CHECK(owned_sum(&a) == a.total_pages - a.free_pages, "owners add up to %lu, allocated pages are %lu",
+        (unsigned long)owned_sum(&a), (unsigned long)(a.total_pages - a.free_pages));
+  CHECK(a.own_table_pages >= 3 && a.own_table_pages <= a.table_pages, "own page tables %lu of %lu",
+        (unsigned long)a.own_table_pages, (unsigned long)a.table_pages);
+  CHECK(a.user_pages > 0 && a.heap_pages > 0 && a.kstack_pages > 0 && a.process_pages > 0,
+        "an owner has no pages: user %lu heap %lu kstack %lu process %lu", (unsigned long)a.user_pages,
+        (unsigned long)a.heap_pages, (unsigned long)a.kstack_pages, (unsigned long)a.process_pages);
+  char* p = OKP(sbrk(64 * PAGE));
+  p[0] = 1;
+  OK(memstat(&b));
+  CHECK(b.user_pages >= a.user_pages + 64, "sbrk(64 pages): user pages %lu -> %lu", (unsigned long)a.user_pages,
+        (unsigned long)b.user_pages);
+  OK(sbrk(-64 * PAGE));
+  OK(memstat(&c));
+  CHECK(c.user_pages + 64 <= b.user_pages, "sbrk(-64 pages): user pages %lu -> %lu", (unsigned long)b.user_pages,
+        (unsigned long)c.user_pages);
+  // A child: one more trapframe and page tables of its own while it lives.
+  int fds[2];
+  OK(pipe(fds));
+  OK(memstat(&a));
+  int pid = OK(fork());
+  if (pid == 0) {
+    char x;
+    close(fds[1]);
+    read(fds[0], &x, 1);  // until the parent has looked
+    exit(0);
+  }
+  OK(memstat(&b));
+  CHECK(b.process_pages == a.process_pages + 1, "fork: trapframes %lu -> %lu", (unsigned long)a.process_pages,
+        (unsigned long)b.process_pages);
+  CHECK(b.table_pages >= a.table_pages + 3, "fork: page tables %lu -> %lu", (unsigned long)a.table_pages,
+        (unsigned long)b.table_pages);
+  OK(close(fds[0]));
+  OK(close(fds[1]));
+  int status;
+  CHECK(wait(&status) == pid, "wait: %s", strerror(errno));
+  OK(memstat(&c));
+  CHECK(c.process_pages == a.process_pages, "after wait: trapframes %lu -> %lu", (unsigned long)a.process_pages,
+        (unsigned long)c.process_pages);
+  CHECK(c.table_pages == a.table_pages, "after wait: page tables %lu -> %lu", (unsigned long)a.table_pages,
+        (unsigned long)c.table_pages);
+}
+
 // diskstat(): the root disk is disk 0, its counters move when a file is
 // written and synced to it, and a bad index or pointer is refused.
 static void test_diskstat(void) {
