@@ -105,17 +105,16 @@ bool PageAllocator::is_allocated(uint64_t pfn) const {
 }
 
 void PageAllocator::get(uint64_t pfn) {
-  PageInfo& p = info(pfn);
-  RIVET_CHECK(p.state == kPageAllocated && p.refcount > 0 && p.refcount < 0xffffffffu);
-  p.refcount++;
+  RIVET_CHECK(contains(pfn));
+  RIVET_CHECK(try_get(pfn));
 }
 
 bool PageAllocator::put(uint64_t pfn) {
-  PageInfo& p = info(pfn);
-  RIVET_CHECK(p.state == kPageAllocated && p.refcount > 0);
-  if (--p.refcount > 0) return false;
-  push_free(static_cast<uint32_t>(pfn - first_pfn_));
-  return true;
+  RIVET_CHECK(contains(pfn));
+  bool freed = false;
+  uint16_t flags;
+  RIVET_CHECK(try_put(pfn, &freed, &flags));
+  return freed;
 }
 
 uint32_t PageAllocator::refcount(uint64_t pfn) const {

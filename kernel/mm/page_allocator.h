@@ -59,6 +59,27 @@ class PageAllocator {
   // returns true then.
   void get(uint64_t pfn);
   bool put(uint64_t pfn);
+  // The same without the checks' failure path, for callers that report a
+  // bad reference themselves: false (and nothing changed) unless pfn is an
+  // allocated frame with a reference (and, for get, room for one more).
+  // Inline: fork and exit take and drop a reference per page.
+  bool try_get(uint64_t pfn) {
+    if (!contains(pfn)) return false;
+    PageInfo& p = meta_[pfn - first_pfn_];
+    if (p.state != kPageAllocated || p.refcount == 0 || p.refcount == 0xffffffffu) return false;
+    p.refcount++;
+    return true;
+  }
+  // *freed: whether this put freed the frame; *flags: its flags before.
+  bool try_put(uint64_t pfn, bool* freed, uint16_t* flags) {
+    if (!contains(pfn)) return false;
+    PageInfo& p = meta_[pfn - first_pfn_];
+    if (p.state != kPageAllocated || p.refcount == 0) return false;
+    *flags = p.flags;
+    *freed = --p.refcount == 0;
+    if (*freed) push_free(static_cast<uint32_t>(pfn - first_pfn_));
+    return true;
+  }
   uint32_t refcount(uint64_t pfn) const;
   PageInfo& info(uint64_t pfn);
 

@@ -131,12 +131,12 @@ const char* state_name(uint16_t state) {
   return "corrupt";
 }
 
-// g_lock held. Panics unless pfn is an allocated frame with a reference.
-void check_reference_locked(const char* what, uint64_t pfn) {
+// g_lock held: pfn is not an allocated frame with a reference (a get or
+// put just refused it). Panics naming who freed it last.
+[[noreturn]] void bad_reference_locked(const char* what, uint64_t pfn) {
   if (!g_allocator.contains(pfn))
     panic("%s: frame %#lx (pa %#lx) is not RAM the allocator manages", what, pfn, pfn << kPageShift);
   PageInfo& p = g_allocator.info(pfn);
-  if (p.state == kPageAllocated && p.refcount > 0) return;
   panic("%s: frame %#lx (pa %#lx) is %s (refcount %u); it was last freed by %p called from %p", what, pfn,
         pfn << kPageShift, state_name(p.state), p.refcount, reinterpret_cast<void*>(text_address(p.freed_by[0])),
         reinterpret_cast<void*>(text_address(p.freed_by[1])));
@@ -145,10 +145,11 @@ void check_reference_locked(const char* what, uint64_t pfn) {
 // g_lock held: drops a reference after checking it, recording `callers`
 // and poisoning the frame if this freed it.
 void put_locked(uint64_t pfn, const uint32_t callers[2], const char* what) {
-  check_reference_locked(what, pfn);
-  uint16_t owner = g_allocator.info(pfn).flags & kOwnerMask;
-  if (!g_allocator.put(pfn)) return;
-  g_owned[owner]--;
+  bool freed;
+  uint16_t flags;
+  if (!g_allocator.try_put(pfn, &freed, &flags)) bad_reference_locked(what, pfn);
+  if (!freed) return;
+  g_owned[flags & kOwnerMask]--;
   PageInfo& p = g_allocator.info(pfn);
   p.freed_by[0] = callers[0];
   p.freed_by[1] = callers[1];
@@ -215,8 +216,7 @@ Result<PhysAddr> alloc_contiguous_pages(uint64_t count, PageOwner owner) {
 
 void page_get(PhysAddr pa) {
   SpinlockGuard guard(g_lock);
-  check_reference_locked("page_get", pa.pfn());
-  g_allocator.get(pa.pfn());
+  if (!g_allocator.try_get(pa.pfn())) bad_reference_locked("page_get", pa.pfn());
 }
 
 void page_put(PhysAddr pa) {
@@ -229,8 +229,7 @@ void page_put(PhysAddr pa) {
 void page_get_many(const uint64_t* pfns, uint64_t count) {
   SpinlockGuard guard(g_lock);
   for (uint64_t i = 0; i < count; i++) {
-    check_reference_locked("page_get_many", pfns[i]);
-    g_allocator.get(pfns[i]);
+    if (!g_allocator.try_get(pfns[i])) bad_reference_locked("page_get_many", pfns[i]);
   }
 }
 
