@@ -8,21 +8,38 @@ static_assert(rivet::fs::kNameSize == DIRSIZ && rivet::fs::kMaxPathLength == MAX
 namespace rivet::fs {
 
 namespace {
-// Nibble-at-a-time: a 16-entry table (entry i is i's CRC-32C remainder),
-// small enough for the kernel image; the cost is paid per metadata block
-// read from or written to the device, never per data block.
-constexpr uint32_t kCrcTable[16] = {
-    0x00000000, 0x105ec76f, 0x20bd8ede, 0x30e349b1, 0x417b1dbc, 0x5125dad3, 0x61c69362, 0x7198540d,
-    0x82f63b78, 0x92a8fc17, 0xa24bb5a6, 0xb21572c9, 0xc38d26c4, 0xd3d3e1ab, 0xe330a81a, 0xf36e6f75};
+// Slicing-by-8 (8 KiB of tables, made at compile time): eight bytes per
+// step, about 2.5 instructions a byte instead of 11 for a nibble table. The
+// cost is paid per metadata block read from or written to the device (the
+// log's commit stamps every block it writes), never per data block.
+struct CrcTables {
+  uint32_t t[8][256];
+};
+
+constexpr CrcTables make_crc_tables() {
+  CrcTables tables{};
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = (c >> 1) ^ (c & 1 ? 0x82f63b78u : 0);  // reflected Castagnoli
+    tables.t[0][i] = c;
+  }
+  for (uint32_t i = 0; i < 256; i++)
+    for (int j = 1; j < 8; j++) tables.t[j][i] = (tables.t[j - 1][i] >> 8) ^ tables.t[0][tables.t[j - 1][i] & 0xff];
+  return tables;
+}
+constexpr CrcTables kCrc = make_crc_tables();
+static_assert(kCrc.t[0][1] == 0xf26b8303u && kCrc.t[0][128] == 0x82f63b78u);
 
 // The raw register update, without the initial and final inversion.
 uint32_t crc_update(uint32_t crc, const void* data, size_t size) {
   const auto* p = static_cast<const uint8_t*>(data);
-  for (size_t i = 0; i < size; i++) {
-    crc ^= p[i];
-    crc = (crc >> 4) ^ kCrcTable[crc & 15];
-    crc = (crc >> 4) ^ kCrcTable[crc & 15];
+  for (; size >= 8; p += 8, size -= 8) {
+    uint32_t lo = crc ^ (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24);
+    uint32_t hi = uint32_t{p[4]} | uint32_t{p[5]} << 8 | uint32_t{p[6]} << 16 | uint32_t{p[7]} << 24;
+    crc = kCrc.t[7][lo & 0xff] ^ kCrc.t[6][(lo >> 8) & 0xff] ^ kCrc.t[5][(lo >> 16) & 0xff] ^ kCrc.t[4][lo >> 24] ^
+          kCrc.t[3][hi & 0xff] ^ kCrc.t[2][(hi >> 8) & 0xff] ^ kCrc.t[1][(hi >> 16) & 0xff] ^ kCrc.t[0][hi >> 24];
   }
+  for (; size > 0; p++, size--) crc = (crc >> 8) ^ kCrc.t[0][(crc ^ *p) & 0xff];
   return crc;
 }
 
