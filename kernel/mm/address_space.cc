@@ -534,10 +534,10 @@ void AddressSpace::make_room() {
   constexpr uint64_t kLowWater = 48;  // pages: one fault's data and tables, with margin
   // Clean file pages nothing maps go first: they cost a read to get back,
   // a swapped page a write and a read.
-  while (page_stats().free_pages < kLowWater && fs::reclaim(kLowWater) > 0) {
+  while (free_page_count() < kLowWater && fs::reclaim(kLowWater) > 0) {
   }
   if (!swap_enabled()) return;
-  while (page_stats().free_pages < kLowWater)
+  while (free_page_count() < kLowWater)
     if (!evict_one()) return;
 }
 
@@ -548,9 +548,9 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
   // Short of memory, every unshared private page goes to swap (and stays
   // shared there) for the rest of the fork, even once that has freed
   // memory: pages shared in memory could be pushed out by neither process.
-  while (page_stats().free_pages < kForkSwapBelow && fs::reclaim(64) > 0) {
+  while (free_page_count() < kForkSwapBelow && fs::reclaim(64) > 0) {
   }
-  bool short_of_memory = swap_enabled() && page_stats().free_pages < kForkSwapBelow;
+  bool short_of_memory = swap_enabled() && free_page_count() < kForkSwapBelow;
   for (Vma* v = vmas_; v; v = v->next) {
     auto copy = child->add_vma(v->start, v->end, v->prot, v->flags);
     if (!copy) {
@@ -593,7 +593,7 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
         if (swap_on && (++visited & 63) == 0) {
           shared.flush();
           make_room();
-          short_of_memory = short_of_memory || page_stats().free_pages < kForkSwapBelow;
+          short_of_memory = short_of_memory || free_page_count() < kForkSwapBelow;
         }
         if (!e.valid() && !is_swapped(e)) continue;
         // Short of memory, an unshared private page goes to swap now and the

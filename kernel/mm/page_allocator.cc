@@ -73,13 +73,18 @@ Result<uint64_t> PageAllocator::allocate() {
 
 Result<uint64_t> PageAllocator::allocate_contiguous(uint64_t count, uint64_t align_frames) {
   if (count == 0 || align_frames == 0 || (align_frames & (align_frames - 1)) != 0) return Error::Invalid;
-  if (count > free_count_) return Error::NoMemory;
-  // First fit over the frame array; contiguous requests are rare (boot-time
-  // tables, DMA rings), so a linear scan is fine.
-  uint64_t start = (first_pfn_ + align_frames - 1) & ~(align_frames - 1);
-  while (start + count <= first_pfn_ + frames_) {
-    uint64_t run = 0;
-    while (run < count && meta_[start - first_pfn_ + run].state == kPageFree) run++;
+  if (count > free_count_ || count > frames_) return Error::NoMemory;
+  // First fit from the top of memory down. Single frames come from the
+  // bottom (the free list hands out low frames first), so the top is
+  // where long free runs are, and the search does not step over every
+  // frame in use to find one (exec's argument buffer is one per exec).
+  uint64_t end = first_pfn_ + frames_;  // the run is [end - count, end)
+  while (end >= first_pfn_ + count) {
+    uint64_t start = (end - count) & ~(align_frames - 1);
+    if (start < first_pfn_) break;
+    end = start + count;
+    uint64_t run = 0;  // free frames found, from the top of the run down
+    while (run < count && meta_[end - 1 - run - first_pfn_].state == kPageFree) run++;
     if (run == count) {
       for (uint64_t i = 0; i < count; i++) {
         uint32_t index = static_cast<uint32_t>(start - first_pfn_ + i);
@@ -89,8 +94,8 @@ Result<uint64_t> PageAllocator::allocate_contiguous(uint64_t count, uint64_t ali
       }
       return start;
     }
-    // Skip past the frame that broke the run, keeping the alignment.
-    start = (start + run + 1 + align_frames - 1) & ~(align_frames - 1);
+    // The frame that broke the run: the next run must end below it.
+    end = end - 1 - run;
   }
   return Error::NoMemory;
 }

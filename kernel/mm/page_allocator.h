@@ -63,6 +63,9 @@ class PageAllocator {
   // bad reference themselves: false (and nothing changed) unless pfn is an
   // allocated frame with a reference (and, for get, room for one more).
   // Inline: fork and exit take and drop a reference per page.
+  // The record of a frame allocate() or allocate_contiguous() just returned
+  // (no checks: the caller has it from the allocator).
+  PageInfo& allocated_info(uint64_t pfn) { return meta_[pfn - first_pfn_]; }
   bool try_get(uint64_t pfn) {
     if (!contains(pfn)) return false;
     PageInfo& p = meta_[pfn - first_pfn_];

@@ -163,7 +163,7 @@ void put_locked(uint64_t pfn, const uint32_t callers[2], const char* what) {
 // g_lock held: a frame just allocated for `owner`, counted. With poisoning
 // on, checks that nobody wrote it while it was free.
 void check_allocated_locked(uint64_t pfn, PageOwner owner) {
-  PageInfo& p = g_allocator.info(pfn);
+  PageInfo& p = g_allocator.allocated_info(pfn);
   p.flags = static_cast<uint16_t>((p.flags & ~kOwnerMask) | static_cast<uint16_t>(owner));
   g_owned[static_cast<int>(owner)]++;
   if (!(p.flags & kPagePoisoned)) return;
@@ -243,6 +243,11 @@ void page_put_many(const uint64_t* pfns, uint64_t count) {
 uint32_t page_refcount(PhysAddr pa) {
   SpinlockGuard guard(g_lock);
   return g_allocator.refcount(pa.pfn());
+}
+
+uint64_t free_page_count() {
+  SpinlockGuard guard(g_lock);
+  return g_allocator.free_frames();
 }
 
 PageStats page_stats() {

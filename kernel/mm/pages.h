@@ -91,5 +91,7 @@ struct PageStats {
   uint64_t owned[kPageOwners];  // allocated pages by PageOwner; they sum to usable - free
 };
 PageStats page_stats();
+// Just the free count, for the checks on every fault and fork.
+uint64_t free_page_count();
 
 }  // namespace rivet::mm

@@ -91,10 +91,12 @@ TEST_F(PageAllocatorTest, DoubleFreeIsCaught) {
 // is long enough.
 TEST_F(PageAllocatorTest, ContiguousAllocation) {
   a_.release(kFirst, kFirst + kFrames);
-  a_.reserve(kFirst + 3, kFirst + 4);  // a hole at frame 3
+  // Runs come from the top down: a hole 3 frames below the top leaves the
+  // top too short for 4.
+  a_.reserve(kFirst + kFrames - 3, kFirst + kFrames - 2);
   auto r = a_.allocate_contiguous(4);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value(), kFirst + 4);  // 0..2 is too short
+  EXPECT_EQ(r.value(), kFirst + kFrames - 7);  // the 2 frames above the hole are too short
   auto aligned = a_.allocate_contiguous(8, 16);
   ASSERT_TRUE(aligned.ok());
   EXPECT_EQ(aligned.value() % 16, 0u);
@@ -104,7 +106,7 @@ TEST_F(PageAllocatorTest, ContiguousAllocation) {
   EXPECT_EQ(a_.allocate_contiguous(2, 3).error(), Error::Invalid);
   // Freed runs can be allocated again.
   for (uint64_t i = 0; i < 4; i++) a_.put(r.value() + i);
-  EXPECT_EQ(a_.allocate_contiguous(4).value(), kFirst + 4);
+  EXPECT_EQ(a_.allocate_contiguous(4).value(), kFirst + kFrames - 7);
 }
 
 // A long random sequence of operations keeps the counters consistent with
