@@ -11,6 +11,11 @@ namespace rivet::fs {
 
 Result<void> FileSystem::count_free_blocks() {
   uint64_t free = 0;
+  // A bitmap with a valid checksum can still be wrong (a buggy writer, a
+  // zeroed block stamped afresh). Every metadata block must be marked in
+  // use; one that is not proves the bitmap cannot be believed, and
+  // allocating from it would hand out blocks in use.
+  uint32_t wrong_bitmap = 0, free_metadata = 0;
   for (uint32_t bi = 0; bi < sb_.nbmapblocks; bi++) {
     auto bpr = cache_.read(sb_.bmapstart + bi, BlockKind::Bitmap);
     if (!bpr.ok() && bpr.error() == Error::Io && read_only()) continue;  // corrupt: counts as full
@@ -19,10 +24,25 @@ Result<void> FileSystem::count_free_blocks() {
     for (uint32_t bit = 0; bit < kBitsPerBlock; bit++) {
       uint32_t b = base + bit;
       if (b >= sb_.size) break;
-      if (b < sb_.datastart) continue;
-      if (!(bp->data[bit / 8] & (1u << (bit % 8)))) free++;
+      bool used = bp->data[bit / 8] & (1u << (bit % 8));
+      if (b < sb_.datastart) {
+        if (!used && !wrong_bitmap) wrong_bitmap = sb_.bmapstart + bi, free_metadata = b;
+        continue;
+      }
+      if (!used) free++;
     }
     cache_.release(bp);
+  }
+  if (wrong_bitmap) {
+    bool first;
+    {
+      SpinlockGuard guard(space_lock_);
+      first = !read_only_;
+      __atomic_store_n(&read_only_, true, __ATOMIC_RELEASE);
+    }
+    log_.freeze();
+    kprintf("fs: bitmap block %u marks metadata block %u free%s\n", wrong_bitmap, free_metadata,
+            first ? ": the file system is read-only until reboot" : "");
   }
   if (!pending_free_) {
     pending_free_ = static_cast<uint8_t**>(kzalloc(sizeof(uint8_t*) * sb_.nbmapblocks));
