@@ -26,6 +26,7 @@ checksum mismatch for them).
 usage: test_corrupt.py <rivet_system args> --fsck PATH --group NAME
 """
 import argparse
+import os
 import re
 import struct
 import subprocess
@@ -469,6 +470,8 @@ rivet_system.add_arguments(p)
 p.add_argument("--fsck", required=True)
 p.add_argument("--group", required=True, choices=GROUPS + ["all"])
 p.add_argument("--case", default=None, help="run only the cases whose name contains this")
+p.add_argument("--per-group", type=int, default=0,
+               help="run only the first N cases of the group (0: all); RIVET_CORRUPT_ALL=1 overrides it")
 args = p.parse_args()
 
 
@@ -604,9 +607,14 @@ def main():
     allowed = allowed_blocks(orig)
     print("geometry %s; small %s, big %s" % (orig.sb, small, big), flush=True)
     failures = []
+    limit = 0 if os.environ.get("RIVET_CORRUPT_ALL") else args.per_group
+    taken = {}
     for name, group, apply in CASES:
         if args.group not in ("all", group) or (args.case and args.case not in name):
             continue
+        if limit and taken.get(group, 0) >= limit:
+            continue
+        taken[group] = taken.get(group, 0) + 1
         try:
             run_case(name, apply, orig, small, big, allowed)
         except AssertionError as e:
