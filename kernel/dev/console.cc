@@ -233,7 +233,7 @@ void enter_panic_mode() { g_panic_mode = true; }
 
 bool panic_mode() { return g_panic_mode; }
 
-Result<size_t> read(IoBuffer buffer, size_t max) {
+Result<size_t> read(IoSink buffer, size_t max) {
   SpinlockGuard guard(g_lock);
   while (g_rx_read == g_rx_committed) {
     if (current_killed()) return Error::Interrupted;
@@ -293,11 +293,11 @@ void process_exited(int pid) {
 
 namespace {
 
-Result<size_t> device_read(int, IoBuffer dst, size_t n) { return read(dst, n); }
+Result<size_t> device_read(int, IoSink dst, size_t n) { return read(dst, n); }
 
 // Copies from the writer in chunks with no lock held (a user copy may fault
 // a page in), then writes each chunk as one piece.
-Result<size_t> device_write(int, IoBuffer src, size_t n) {
+Result<size_t> device_write(int, IoSource src, size_t n) {
   char chunk[128];
   size_t done = 0;
   while (done < n) {

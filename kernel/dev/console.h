@@ -35,7 +35,7 @@ bool panic_mode();
 // input. read() waits for a complete line and returns up to `max` bytes of
 // it (the '\n' included), or 0 at end of input; Error::Interrupted if the
 // reading process is killed while it waits.
-Result<size_t> read(IoBuffer buffer, size_t max);
+Result<size_t> read(IoSink buffer, size_t max);
 void set_foreground_group(int pgid);
 
 // Raw input, for programs that act on single keys (`more`): no echo, no

@@ -33,7 +33,7 @@ bool device_exists(int major) {
   return e.read || e.write;
 }
 
-Result<size_t> device_read(int major, int minor, IoBuffer dst, size_t n) {
+Result<size_t> device_read(int major, int minor, IoSink dst, size_t n) {
   DeviceEntry e = lookup(major);
   if (!e.read && !e.write) return Error::NoDevice;
   if (!e.read) return Error::BadFd;
@@ -41,7 +41,7 @@ Result<size_t> device_read(int major, int minor, IoBuffer dst, size_t n) {
   return e.read(minor, dst, n);
 }
 
-Result<size_t> device_write(int major, int minor, IoBuffer src, size_t n) {
+Result<size_t> device_write(int major, int minor, IoSource src, size_t n) {
   DeviceEntry e = lookup(major);
   if (!e.read && !e.write) return Error::NoDevice;
   if (!e.write) return Error::BadFd;

@@ -11,8 +11,8 @@
 
 namespace rivet::fs {
 
-using DeviceRead = Result<size_t> (*)(int minor, IoBuffer dst, size_t n);
-using DeviceWrite = Result<size_t> (*)(int minor, IoBuffer src, size_t n);
+using DeviceRead = Result<size_t> (*)(int minor, IoSink dst, size_t n);
+using DeviceWrite = Result<size_t> (*)(int minor, IoSource src, size_t n);
 
 inline constexpr int kMaxDevices = 16;  // majors 0 .. kMaxDevices-1
 
@@ -23,7 +23,7 @@ bool device_exists(int major);
 
 // Error::NoDevice for an unregistered major; Error::BadFd if the device
 // cannot be read (written).
-Result<size_t> device_read(int major, int minor, IoBuffer dst, size_t n);
-Result<size_t> device_write(int major, int minor, IoBuffer src, size_t n);
+Result<size_t> device_read(int major, int minor, IoSink dst, size_t n);
+Result<size_t> device_write(int major, int minor, IoSource src, size_t n);
 
 }  // namespace rivet::fs

@@ -75,7 +75,7 @@ void file_close(File* f) {
   }
 }
 
-Result<size_t> file_read(File* f, IoBuffer dst, size_t n) {
+Result<size_t> file_read(File* f, IoSink dst, size_t n) {
   if (!f->readable) return Error::BadFd;
   switch (f->kind) {
     case File::Kind::Pipe:
@@ -95,7 +95,7 @@ Result<size_t> file_read(File* f, IoBuffer dst, size_t n) {
   return Error::BadFd;
 }
 
-Result<size_t> file_write(File* f, IoBuffer src, size_t n) {
+Result<size_t> file_write(File* f, IoSource src, size_t n) {
   if (!f->writable) return Error::BadFd;
   switch (f->kind) {
     case File::Kind::Pipe:
@@ -121,7 +121,7 @@ Result<size_t> file_write(File* f, IoBuffer src, size_t n) {
   return Error::BadFd;
 }
 
-Result<void> file_stat(File* f, IoBuffer dst) {
+Result<void> file_stat(File* f, IoSink dst) {
   if (f->kind != File::Kind::Inode && f->kind != File::Kind::Device) return Error::BadFd;
   struct stat st;
   TRY(ilock(f->ip));

@@ -44,10 +44,10 @@ File* file_dup(File* f);
 // inode (inside an operation of its own, so it may free an unlinked file).
 void file_close(File* f);
 // Error::BadFd if the file was not opened for reading (writing).
-Result<size_t> file_read(File* f, IoBuffer dst, size_t n);
-Result<size_t> file_write(File* f, IoBuffer src, size_t n);
+Result<size_t> file_read(File* f, IoSink dst, size_t n);
+Result<size_t> file_write(File* f, IoSource src, size_t n);
 // Stores a struct stat of the file's inode in dst; Error::BadFd for pipes.
-Result<void> file_stat(File* f, IoBuffer dst);
+Result<void> file_stat(File* f, IoSink dst);
 
 // fsync/fdatasync: the file's dirty pages, then (all of it, or with
 // `data_only` only what reading the data back needs: its size and block

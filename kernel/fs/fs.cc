@@ -312,11 +312,11 @@ void inode_release(Inode* ip) {
 Inode* inode_dup(Inode* ip) { return idup(ip); }
 void inode_stat(Inode* ip, struct stat* st) { stati(ip, st); }
 
-Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
+Result<size_t> inode_read(Inode* ip, IoSink dst, uint64_t off, size_t n) {
   return readi(ip, dst, off, n);
 }
 
-Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
+Result<size_t> inode_write(Inode* ip, IoSource src, uint64_t off, size_t n) {
   TRY(ilock(ip));
   auto r = cache_write(ip, src, off, n);
   iunlock(ip);

@@ -61,10 +61,10 @@ void inode_put(Inode* ip);  // inside an operation
 void inode_release(Inode* ip);
 Inode* inode_dup(Inode* ip);
 // ip locked. Fewer than n bytes at end of file; holes read as zeros.
-Result<size_t> inode_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
+Result<size_t> inode_read(Inode* ip, IoSink dst, uint64_t off, size_t n);
 // Writes n bytes at `off` into the page cache (ip NOT locked); the disk
 // gets them at write-back.
-Result<size_t> inode_write(Inode* ip, IoBuffer src, uint64_t off, size_t n);
+Result<size_t> inode_write(Inode* ip, IoSource src, uint64_t off, size_t n);
 // ip locked.
 void inode_stat(Inode* ip, struct stat* st);
 

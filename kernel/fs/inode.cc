@@ -402,7 +402,7 @@ uint32_t map_blocks_missing(Inode* ip, uint64_t fblock) {
 
 // ---- reading and writing ---------------------------------------------------------
 
-Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
+Result<size_t> readi(Inode* ip, IoSink dst, uint64_t off, size_t n) {
   RIVET_ASSERT(ip->lock.held_by_current());
   // File data lives in the page cache; directories in the buffer cache.
   if (ip->type == kTypeFile) return cache_read(ip, dst, off, n);
@@ -481,7 +481,7 @@ Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uin
   return before_end;
 }
 
-Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
+Result<size_t> writei(Inode* ip, IoSource src, uint64_t off, size_t n) {
   RIVET_ASSERT(ip->lock.held_by_current());
   FileSystem& fs = *ip->fs;
   TRY(fs.check_writable());

@@ -142,7 +142,7 @@ Result<uint32_t> bmap_run(Inode* ip, uint64_t fblock, uint32_t max, uint32_t* ru
 uint32_t map_blocks_missing(Inode* ip, uint64_t fblock);
 
 // Reads up to n bytes at `off` (fewer at end of file). Holes read as zeros.
-Result<size_t> readi(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
+Result<size_t> readi(Inode* ip, IoSink dst, uint64_t off, size_t n);
 // Reads `count` whole pages of a regular file's data on disk from `off`
 // (block-aligned) into the page buffers `pages[i]` (kBlockSize bytes each,
 // kernel memory the device can DMA to), bytes past the disk size and holes
@@ -157,7 +157,7 @@ Result<uint32_t> readi_pages(Inode* ip, uint64_t off, uint8_t* const* pages, uin
 // written: fewer than n if the disk filled up or the source faulted
 // part-way, and the error if nothing was written. Error::FileTooBig
 // beyond kMaxFileSize.
-Result<size_t> writei(Inode* ip, IoBuffer src, uint64_t off, size_t n);
+Result<size_t> writei(Inode* ip, IoSource src, uint64_t off, size_t n);
 void stati(Inode* ip, struct stat* st);
 
 // Frees up to one operation's worth of the locked inode's blocks (at most

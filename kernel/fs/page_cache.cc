@@ -315,7 +315,7 @@ bool too_many_dirty() {
 
 // ---- read() and write() ----------------------------------------------------------
 
-Result<size_t> cache_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
+Result<size_t> cache_read(Inode* ip, IoSink dst, uint64_t off, size_t n) {
   RIVET_ASSERT(ip->lock.held_by_current());
   if (off >= ip->size) return size_t{0};
   if (n > ip->size - off) n = static_cast<size_t>(ip->size - off);
@@ -369,7 +369,7 @@ Result<size_t> cache_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n) {
   return done;
 }
 
-Result<size_t> cache_write(Inode* ip, IoBuffer src, uint64_t off, size_t n) {
+Result<size_t> cache_write(Inode* ip, IoSource src, uint64_t off, size_t n) {
   RIVET_ASSERT(ip->lock.held_by_current());
   TRY(ip->fs->check_writable());
   if (off >= kMaxFileSize) return Error::FileTooBig;

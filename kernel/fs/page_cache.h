@@ -58,13 +58,13 @@ inline constexpr uint32_t kWriteBackBatch = 256;
 
 // Reads up to n bytes at `off` (fewer at end of file) through the cache,
 // reading ahead when the file is read in order.
-Result<size_t> cache_read(Inode* ip, IoBuffer dst, uint64_t off, size_t n);
+Result<size_t> cache_read(Inode* ip, IoSink dst, uint64_t off, size_t n);
 // Copies n bytes into the cache at `off` and marks the pages dirty; the
 // file grows in memory at once and on disk at write-back. Returns the
 // bytes copied: fewer than n if the source faulted or no disk space could
 // be reserved part-way, the error if none. Error::FileTooBig past the
 // largest file, Error::NoSpace if the disk cannot take the data.
-Result<size_t> cache_write(Inode* ip, IoBuffer src, uint64_t off, size_t n);
+Result<size_t> cache_write(Inode* ip, IoSource src, uint64_t off, size_t n);
 
 // ---- write-back ----
 

@@ -64,7 +64,7 @@ void pipe_close(Pipe* pipe, bool write_end) {
   if (free_it) kdelete(pipe);
 }
 
-Result<size_t> pipe_write(Pipe* pipe, IoBuffer src, size_t n) {
+Result<size_t> pipe_write(Pipe* pipe, IoSource src, size_t n) {
   size_t written = 0;
   uint8_t bounce[kBounce];
   while (written < n) {
@@ -88,7 +88,7 @@ Result<size_t> pipe_write(Pipe* pipe, IoBuffer src, size_t n) {
   return written;
 }
 
-Result<size_t> pipe_read(Pipe* pipe, IoBuffer dst, size_t n) {
+Result<size_t> pipe_read(Pipe* pipe, IoSink dst, size_t n) {
   size_t done = 0;
   uint8_t bounce[kBounce];
   while (done < n) {

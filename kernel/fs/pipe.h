@@ -24,7 +24,7 @@ inline constexpr size_t kPipeSize = 3968;  // the ring; a Pipe fits in one page
 Result<void> pipe_alloc(File** read_end, File** write_end);
 // Closes one end; the pipe is freed when both are closed.
 void pipe_close(Pipe* pipe, bool write_end);
-Result<size_t> pipe_read(Pipe* pipe, IoBuffer dst, size_t n);
-Result<size_t> pipe_write(Pipe* pipe, IoBuffer src, size_t n);
+Result<size_t> pipe_read(Pipe* pipe, IoSink dst, size_t n);
+Result<size_t> pipe_write(Pipe* pipe, IoSource src, size_t n);
 
 }  // namespace rivet::fs

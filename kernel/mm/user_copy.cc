@@ -18,6 +18,8 @@ bool range_ok(uint64_t addr, size_t n) {
 
 }  // namespace
 
+namespace detail {
+
 Result<void> copy_in_bytes(mm::AddressSpace& as, void* dst, uint64_t src, size_t n) {
   if (!range_ok(src, n)) return Error::Fault;
   auto* out = static_cast<char*>(dst);
@@ -63,6 +65,8 @@ Result<void> check_user_range(uint64_t addr, size_t n, bool write) {
   return {};
 }
 
+}  // namespace detail
+
 Result<size_t> copy_in_str(char* dst, size_t max, UserIn<char> src) {
   if (max == 0) return Error::NameTooLong;
   mm::AddressSpace& as = current_space();
@@ -83,14 +87,14 @@ Result<size_t> copy_in_str(char* dst, size_t max, UserIn<char> src) {
   return Error::NameTooLong;
 }
 
-Result<void> IoBuffer::put(size_t at, const void* src, size_t n) const {
-  if (user_) return copy_out_bytes(addr_ + at, src, n);
+Result<void> IoSink::put(size_t at, const void* src, size_t n) const {
+  if (user_) return detail::copy_out_bytes(addr_ + at, src, n);
   __builtin_memcpy(reinterpret_cast<char*>(addr_) + at, src, n);
   return {};
 }
 
-Result<void> IoBuffer::get(size_t at, void* dst, size_t n) const {
-  if (user_) return copy_in_bytes(dst, addr_ + at, n);
+Result<void> IoSource::get(size_t at, void* dst, size_t n) const {
+  if (user_) return detail::copy_in_bytes(dst, addr_ + at, n);
   __builtin_memcpy(dst, reinterpret_cast<const char*>(addr_) + at, n);
   return {};
 }

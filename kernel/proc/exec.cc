@@ -101,12 +101,12 @@ Result<void> build_image(mm::AddressSpace& as, fs::Inode* ip, const Args& args, 
 
   // Strings at the top, then the argv array, 16-byte aligned as the ABI wants.
   uint64_t sp = kStackTop - ((args.used + 15) & ~15ull);
-  TRY(copy_out_bytes(as, sp, args.strings, args.used));
+  TRY(copy_out(as, UserOut<char>(sp), args.strings, args.used));
   uint64_t argv[MAXARG + 1];
   for (int i = 0; i < args.count; i++) argv[i] = sp + args.offsets[i];
   argv[args.count] = 0;
   sp -= ((args.count + 1) * sizeof(uint64_t) + 15) & ~15ull;
-  TRY(copy_out_bytes(as, sp, argv, (args.count + 1) * sizeof(uint64_t)));
+  TRY(copy_out(as, UserOut<uint64_t>(sp), argv, static_cast<size_t>(args.count) + 1));
   *entry = image.entry;
   *sp_out = sp;
   *argv_out = sp;

@@ -322,13 +322,4 @@ int kill_group(int pgid) {
   return n;
 }
 
-uint32_t process_count() {
-  uint32_t n = 0;
-  for (Process& p : g_processes) {
-    SpinlockGuard guard(p.lock);
-    if (p.state != ProcState::Unused) n++;
-  }
-  return n;
-}
-
 }  // namespace rivet

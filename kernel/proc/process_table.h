@@ -33,6 +33,5 @@ Result<int> wait_child(UserOut<int> status);
 Result<void> kill_process(int pid);
 // Kills every process of a process group (Ctrl-C); returns how many.
 int kill_group(int pgid);
-uint32_t process_count();  // slots in use, kernel threads included
 
 }  // namespace rivet

@@ -6,28 +6,12 @@
 #include "kernel/fs/operations.h"
 #include "kernel/fs/pipe.h"
 #include "kernel/proc/process.h"
+#include "kernel/sys/descriptors.h"
 #include "kernel/sys/syscalls.h"
 
 namespace rivet::sys {
 
 namespace {
-
-// The open File behind a descriptor, or Error::BadFd.
-Result<fs::File*> file_of(int fd) {
-  if (fd < 0 || fd >= NOFILE) return Error::BadFd;
-  fs::File* f = current()->files[fd];
-  if (!f) return Error::BadFd;
-  return f;
-}
-
-// The lowest free descriptor, or Error::TooManyFiles. (A process has one
-// thread, so the slot is still free when the caller fills it.)
-Result<int> free_fd() {
-  Process* p = current();
-  for (int fd = 0; fd < NOFILE; fd++)
-    if (!p->files[fd]) return fd;
-  return Error::TooManyFiles;
-}
 
 Result<void> copy_path(char (&buffer)[MAXPATH], UserIn<char> path) {
   TRY(copy_in_str(buffer, MAXPATH, path));
@@ -39,15 +23,12 @@ Result<void> copy_path(char (&buffer)[MAXPATH], UserIn<char> path) {
 Result<long> sys_pipe(UserOut<int> fds) {
   Process* p = current();
   int rfd = TRY(free_fd());
-  int wfd = -1;
-  for (int fd = rfd + 1; fd < NOFILE && wfd < 0; fd++)
-    if (!p->files[fd]) wfd = fd;
-  if (wfd < 0) return Error::TooManyFiles;
+  int wfd = TRY(free_fd(rfd + 1));
   fs::File* rf;
   fs::File* wf;
   TRY(fs::pipe_alloc(&rf, &wf));
   int pair[2] = {rfd, wfd};
-  if (auto r = copy_out_bytes(fds.addr(), pair, sizeof pair); !r.ok()) {
+  if (auto r = copy_out(fds, pair, 2); !r.ok()) {
     fs::file_close(rf);
     fs::file_close(wf);
     return r.error();
@@ -62,8 +43,8 @@ Result<long> sys_read(int fd, UserOut<char> buffer, int n) {
   if (n < 0) return Error::Invalid;
   if (!f->readable) return Error::BadFd;
   // A bad buffer fails the whole call before anything is consumed.
-  TRY(check_user_range(buffer.addr(), static_cast<size_t>(n), /*write=*/true));
-  size_t got = TRY(fs::file_read(f, IoBuffer::user(buffer.addr()), static_cast<size_t>(n)));
+  TRY(check_user_range(buffer, static_cast<size_t>(n)));
+  size_t got = TRY(fs::file_read(f, IoSink::user(buffer), static_cast<size_t>(n)));
   return static_cast<long>(got);
 }
 
@@ -72,8 +53,8 @@ Result<long> sys_write(int fd, UserIn<char> buffer, int n) {
   if (n < 0) return Error::Invalid;
   if (!f->writable) return Error::BadFd;
   // A bad buffer fails the whole call before anything is written.
-  TRY(check_user_range(buffer.addr(), static_cast<size_t>(n), /*write=*/false));
-  size_t put = TRY(fs::file_write(f, IoBuffer::user(buffer.addr()), static_cast<size_t>(n)));
+  TRY(check_user_range(buffer, static_cast<size_t>(n)));
+  size_t put = TRY(fs::file_write(f, IoSource::user(buffer), static_cast<size_t>(n)));
   return static_cast<long>(put);
 }
 
@@ -113,7 +94,7 @@ Result<long> sys_close(int fd) {
 
 Result<long> sys_fstat(int fd, UserOut<struct stat> st) {
   fs::File* f = TRY(file_of(fd));
-  TRY(fs::file_stat(f, IoBuffer::user(st.addr())));
+  TRY(fs::file_stat(f, IoSink::user(st)));
   return 0;
 }
 

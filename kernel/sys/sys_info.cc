@@ -117,7 +117,7 @@ Result<long> sys_klog(UserOut<char> buffer, int n) {
   // The newest n bytes held now, oldest first. Later messages are not
   // included; bytes overwritten while we copy end the copy early.
   uint64_t want = static_cast<uint64_t>(n) < held ? static_cast<uint64_t>(n) : held;
-  TRY(check_user_range(buffer.addr(), static_cast<size_t>(want), /*write=*/true));
+  TRY(check_user_range(buffer, static_cast<size_t>(want)));
   uint64_t from = total - want;
   size_t done = 0;
   char chunk[256];
@@ -125,7 +125,7 @@ Result<long> sys_klog(UserOut<char> buffer, int n) {
     size_t k = want - done < sizeof chunk ? static_cast<size_t>(want - done) : sizeof chunk;
     size_t got = log_copy(from + done, chunk, k);
     if (got == 0) break;
-    TRY(copy_out_bytes(buffer.offset(done).addr(), chunk, got));
+    TRY(copy_out(buffer.offset(done), chunk, got));
     done += got;
   }
   return static_cast<long>(done);

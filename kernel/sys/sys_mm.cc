@@ -11,6 +11,7 @@
 #include "kernel/mm/pages.h"
 #include "kernel/mm/swap.h"
 #include "kernel/proc/process.h"
+#include "kernel/sys/descriptors.h"
 #include "kernel/sys/syscalls.h"
 
 #include "kernel/fs/page_cache.h"
@@ -47,8 +48,7 @@ Result<long> sys_mmap(uint64_t addr, uint64_t length, int prot, int flags, int f
 
   fs::File* file = nullptr;
   if (!anonymous) {
-    if (fd < 0 || fd >= NOFILE || !current()->files[fd]) return Error::BadFd;
-    file = current()->files[fd];
+    file = TRY(file_of(fd));
     if (file->kind != fs::File::Kind::Inode || !file->ip || file->ip->type != T_FILE) return Error::NoDevice;
     if (!file->readable) return Error::AccessDenied;
     if (shared && (prot & PROT_WRITE) && !file->writable) return Error::AccessDenied;

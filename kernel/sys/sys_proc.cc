@@ -11,6 +11,7 @@
 #include "kernel/proc/process_table.h"
 #include "kernel/proc/scheduler.h"
 #include "kernel/proc/wait.h"
+#include "kernel/sys/descriptors.h"
 #include "kernel/sys/syscalls.h"
 
 namespace rivet::sys {
@@ -84,18 +85,14 @@ Result<long> sys_setpgrp() {
 }
 
 Result<long> sys_tcsetpgrp(int fd, int pgid) {
-  if (fd < 0 || fd >= NOFILE || !current()->files[fd]) return Error::BadFd;
-  const fs::File* f = current()->files[fd];
-  if (f->kind != fs::File::Kind::Device || f->major != CONSOLE) return Error::NotTty;
+  TRY(console_of(fd));
   if (pgid < 0) return Error::Invalid;
   console::set_foreground_group(pgid);  // 0: no foreground job
   return 0;
 }
 
 Result<long> sys_consmode(int fd, int mode) {
-  if (fd < 0 || fd >= NOFILE || !current()->files[fd]) return Error::BadFd;
-  const fs::File* f = current()->files[fd];
-  if (f->kind != fs::File::Kind::Device || f->major != CONSOLE) return Error::NotTty;
+  TRY(console_of(fd));
   if (mode != CONSOLE_COOKED && mode != CONSOLE_RAW) return Error::Invalid;
   return console::set_input_mode(current()->pid, mode);
 }

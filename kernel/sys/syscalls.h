@@ -5,7 +5,9 @@
 // the error number in a1 (the user library stores it in errno).
 //
 // Handlers validate all arguments before changing any state, and never
-// touch user memory except through copy_in/copy_out/copy_in_str/IoBuffer.
+// touch user memory except through copy_in/copy_out/copy_in_str and the
+// IoSink/IoSource of a typed user pointer; descriptors are looked up in
+// kernel/sys/descriptors.h.
 #pragma once
 
 #include <stdint.h>

@@ -20,8 +20,8 @@
 namespace rivet::fstest {
 namespace {
 
-Result<size_t> null_read(int, IoBuffer, size_t) { return size_t{0}; }
-Result<size_t> null_write(int, IoBuffer, size_t n) { return n; }
+Result<size_t> null_read(int, IoSink, size_t) { return size_t{0}; }
+Result<size_t> null_write(int, IoSource, size_t n) { return n; }
 
 // Everything visible through the file system: path -> type, links, size, contents.
 using Snapshot = std::map<std::string, std::string>;

@@ -174,7 +174,7 @@ uint32_t refs(uint8_t* page) {
 uint64_t total() { return 1u << 20; }  // 4 GiB: the host never runs short
 }  // namespace fs::frames
 
-Result<void> IoBuffer::put(size_t at, const void* src, size_t n) const {
+Result<void> IoSink::put(size_t at, const void* src, size_t n) const {
   if (!user_) {
     memcpy(reinterpret_cast<uint8_t*>(addr_) + at, src, n);
     return {};
@@ -185,7 +185,7 @@ Result<void> IoBuffer::put(size_t at, const void* src, size_t n) const {
   return {};
 }
 
-Result<void> IoBuffer::get(size_t at, void* dst, size_t n) const {
+Result<void> IoSource::get(size_t at, void* dst, size_t n) const {
   if (!user_) {
     memcpy(dst, reinterpret_cast<const uint8_t*>(addr_) + at, n);
     return {};
@@ -195,6 +195,8 @@ Result<void> IoBuffer::get(size_t at, void* dst, size_t n) const {
   memcpy(dst, p, n);
   return {};
 }
+
+namespace detail {
 
 Result<void> copy_in_bytes(void* dst, uint64_t user_src, size_t n) {
   uint8_t* p;
@@ -215,6 +217,8 @@ Result<void> check_user_range(uint64_t addr, size_t n, bool) {
   uint8_t* p;
   return user_range(addr, n, &p) ? Result<void>() : Error::Fault;
 }
+
+}  // namespace detail
 
 Result<size_t> copy_in_str(char* dst, size_t max, UserIn<char> src) {
   for (size_t i = 0; i < max; i++) {

@@ -228,7 +228,7 @@ TEST_F(FsBasic, OpenFlagsValidation) {
   fs::file_close(f);
 }
 
-Result<size_t> fake_device_read(int minor, IoBuffer dst, size_t n) {
+Result<size_t> fake_device_read(int minor, IoSink dst, size_t n) {
   char text[16];
   int len = snprintf(text, sizeof text, "dev%d", minor);
   size_t m = n < size_t(len) ? n : size_t(len);
@@ -236,7 +236,7 @@ Result<size_t> fake_device_read(int minor, IoBuffer dst, size_t n) {
   return m;
 }
 std::string g_device_written;
-Result<size_t> fake_device_write(int minor, IoBuffer src, size_t n) {
+Result<size_t> fake_device_write(int minor, IoSource src, size_t n) {
   std::string s(n, '\0');
   TRY(src.get(0, s.data(), n));
   g_device_written += s;
