@@ -33,4 +33,5 @@ rivet_unit_test(fs_test
 add_test(NAME unit.FsTools
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/fs_tools_test.py
     --mkfs $<TARGET_FILE:rivet-mkfs> --fsck $<TARGET_FILE:rivet-fsck> --mkimage $<TARGET_FILE:rivet-mkimage>)
-set_tests_properties(unit.FsTools PROPERTIES TIMEOUT 120 LABELS unit)
+set_tests_properties(unit.FsTools PROPERTIES TIMEOUT 120 LABELS unit
+  ENVIRONMENT "PYTHONPATH=${CMAKE_SOURCE_DIR}/tests/harness")

@@ -9,14 +9,13 @@ usage: fs_tools_test.py --mkfs PATH --fsck PATH --mkimage PATH
 """
 import argparse
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 
+from rivet_image import INODE_FIELDS, ROOT_TYPE, Image, bitmap_place
+
 failures = []
-ROOT_TYPE = "B2A45E6C-0F3A-4B8E-9C1D-524956455446"
-BLOCK = 4096
 
 
 def check(condition, what):
@@ -27,15 +26,6 @@ def check(condition, what):
 
 def run(cmd):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def superblock(path, offset=0):
-    with open(path, "rb") as f:
-        f.seek(offset + BLOCK)
-        words = struct.unpack("<13I", f.read(52))
-    keys = ["magic", "version", "block_size", "size", "nblocks", "ninodes", "nlog", "logstart",
-            "inodestart", "ninodeblocks", "bmapstart", "nbmapblocks", "datastart"]
-    return dict(zip(keys, words))
 
 
 def main():
@@ -59,7 +49,7 @@ def main():
         check(r.returncode == 0, "mkfs failed: " + r.stdout)
         check(os.path.getsize(p("a.img")) == 8 << 20, "image is not 8 MiB")
         check(os.stat(p("a.img")).st_blocks * 512 < (2 << 20), "image is not sparse")
-        sb = superblock(p("a.img"))
+        sb = Image(p("a.img"), base=0, check=False).sb
         check(sb["size"] == 2048 and sb["version"] == 2, "superblock: %r" % sb)
         r = run([a.fsck, "--verbose", p("a.img")])
         check(r.returncode == 0 and "clean" in r.stdout, "fsck of a fresh image: " + r.stdout)
@@ -95,11 +85,9 @@ def main():
         check(r.returncode == 1 and "longer than" in r.stdout, "long name: " + r.stdout)
 
         # Damage: a bitmap bit cleared, a link count changed.
-        with open(p("a.img"), "r+b") as f:
-            f.seek(sb["bmapstart"] * BLOCK + sb["datastart"] // 8)
-            byte = f.read(1)[0]
-            f.seek(-1, 1)
-            f.write(bytes([byte & ~(1 << (sb["datastart"] % 8))]))
+        a_img = Image(p("a.img"), base=0, check=False)
+        block, byte, bit = bitmap_place(sb, sb["datastart"])
+        a_img.patch(block, byte, None, bytes([a_img.read(block)[byte] & ~(1 << bit)]))
         r = run([a.fsck, p("a.img")])
         bitmap_bad = "block %d (bitmap block): checksum mismatch" % sb["bmapstart"]
         check(r.returncode == 1 and bitmap_bad in r.stdout, "bitmap damage: " + r.stdout)
@@ -109,9 +97,10 @@ def main():
               "bitmap repair: %d %s" % (r.returncode, r.stdout))
         r = run([a.fsck, p("a.img")])
         check(r.returncode == 0 and "clean" in r.stdout, "after repair: " + r.stdout)
-        with open(p("b.img"), "r+b") as f:
-            f.seek(sb["inodestart"] * BLOCK + 2 * 128 + 6)  # inode 2's nlink
-            f.write(struct.pack("<H", 7))
+        b_img = Image(p("b.img"), base=0, check=False)
+        block, off = b_img.inode_place(2)
+        offset, fmt = INODE_FIELDS["nlink"]
+        b_img.patch(block, off + offset, fmt, 7)  # inode 2's nlink, the checksum left stale
         r = run([a.fsck, p("b.img")])
         inode_bad = "block %d (inode block): checksum mismatch" % sb["inodestart"]
         check(r.returncode == 1 and "link count 7" in r.stdout and inode_bad in r.stdout, "nlink damage: " + r.stdout)

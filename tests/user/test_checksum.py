@@ -1,7 +1,7 @@
 """A card that goes bad is detected, not believed (metadata checksums).
 
-On a private copy of the SD image, with a Python helper that understands
-just enough of the format (kernel/fs/format.h):
+On a private copy of the SD image, read and damaged with rivet_image (the
+harness's reader of the format, kernel/fs/format.h):
   1. one byte of /tmp's directory block is flipped. Booted, `ls /tmp` fails
      with EIO, twice; the console names the block once ("checksum mismatch
      in block N (directory block)") and says the file system is read-only;
@@ -15,76 +15,16 @@ just enough of the format (kernel/fs/format.h):
 """
 import argparse
 import re
-import struct
 import subprocess
-import uuid
 
 import rivet_system
+from rivet_image import BLOCK, Image
 from rivet_qemu import run_test
 
 p = argparse.ArgumentParser()
 rivet_system.add_arguments(p)
 p.add_argument("--fsck", required=True)
 args = p.parse_args()
-
-BLOCK = 4096
-ROOT_TYPE = "B2A45E6C-0F3A-4B8E-9C1D-524956455446"
-SB_KEYS = ["magic", "version", "block_size", "size", "nblocks", "ninodes", "nlog", "logstart",
-           "inodestart", "ninodeblocks", "bmapstart", "nbmapblocks", "datastart"]
-
-
-def root_partition_offset(disk):
-    """The byte offset of the Rivet root partition, from the GPT."""
-    with open(disk, "rb") as f:
-        f.seek(512)
-        header = f.read(92)
-        entries_lba, count, size = struct.unpack_from("<QII", header, 72)
-        f.seek(entries_lba * 512)
-        table = f.read(count * size)
-    want = uuid.UUID(ROOT_TYPE).bytes_le
-    for i in range(count):
-        entry = table[i * size:(i + 1) * size]
-        if entry[:16] == want:
-            return struct.unpack_from("<Q", entry, 32)[0] * 512
-    raise AssertionError("no Rivet root partition in " + disk)
-
-
-class Fs:
-    def __init__(self, disk):
-        self.disk = disk
-        self.base = root_partition_offset(disk)
-        self.sb = dict(zip(SB_KEYS, struct.unpack("<13I", self.read(1)[:52])))
-        assert self.sb["version"] == 2, self.sb
-
-    def read(self, block):
-        with open(self.disk, "rb") as f:
-            f.seek(self.base + block * BLOCK)
-            return f.read(BLOCK)
-
-    def snapshot(self):
-        with open(self.disk, "rb") as f:
-            f.seek(self.base)
-            return f.read(self.sb["size"] * BLOCK)
-
-    def write(self, block, data):
-        assert len(data) == BLOCK
-        with open(self.disk, "r+b") as f:
-            f.seek(self.base + block * BLOCK)
-            f.write(data)
-
-    def inode_addr0(self, inum):
-        data = self.read(self.sb["inodestart"] + inum // 32)
-        # type, major, minor, nlink (4 x u16), size (u64), addrs[15]
-        return struct.unpack_from("<I", data, (inum % 32) * 128 + 16)[0]
-
-    def lookup_root(self, name):
-        data = self.read(self.inode_addr0(1))
-        for k in range(63):
-            inum, = struct.unpack_from("<I", data, k * 64)
-            entry = data[k * 64 + 4:k * 64 + 64].rstrip(b"\0").decode()
-            if inum and entry == name:
-                return inum
-        raise AssertionError("no /%s in the root directory" % name)
 
 
 def fsck(disk, *options):
@@ -93,11 +33,9 @@ def fsck(disk, *options):
 
 def damaged_directory():
     disk = rivet_system.fresh_disk(args, "dirblock.img")
-    fs = Fs(disk)
-    block = fs.inode_addr0(fs.lookup_root("tmp"))
-    data = bytearray(fs.read(block))
-    data[100] ^= 0x20
-    fs.write(block, bytes(data))
+    fs = Image(disk)
+    block = fs.inode(fs.lookup("/tmp"))["addrs"][0]
+    fs.patch(block, 100, None, bytes([fs.read(block)[100] ^ 0x20]))
     message = r"fs: checksum mismatch in block %d \(directory block\)" % block
     with rivet_system.boot(args, disk, log_path=args.log + ".dir") as q:
         for _ in range(2):
@@ -120,7 +58,7 @@ def damaged_directory():
 
 def zeroed_bitmap():
     disk = rivet_system.fresh_disk(args, "bitmap.img")
-    fs = Fs(disk)
+    fs = Image(disk)
     bitmap = fs.sb["bmapstart"]
     fs.write(bitmap, bytes(BLOCK))
     before = fs.snapshot()

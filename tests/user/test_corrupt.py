@@ -9,7 +9,8 @@ comes up, a few commands run (ls, wc of the damaged file, writes in /tmp),
 then the system powers off (from the shell or the kernel monitor).
 
 Most cases are "stamped": the damaged block's checksum is recomputed
-(CRC-32C as kernel/fs/format.cc computes it; the GPT's CRC-32s likewise),
+(rivet_image's CRC-32C, as kernel/fs/format.cc computes it; the GPT's
+CRC-32s likewise),
 so what is tested is the validation behind the checksums, as a buggy
 writer would leave the disk. One "raw" case per block kind tests the
 checksum path itself.
@@ -31,208 +32,16 @@ import re
 import struct
 import subprocess
 import time
-import uuid
-import zlib
 
 import rivet_system
+from rivet_image import (BITMAP, BITMAP_BYTES, BLOCK, DIRECTORY, GPT_FIRST_LBA, GPT_HEADER_CRC, GPT_LAST_LBA,
+                         INDIRECT, INODE, INODE_ADDRS, INODE_FIELDS, LOG, LOG_BLOCKS, LOG_MAGIC, LOG_SUMS, SB_KEYS,
+                         SB_RESERVED, SECTOR, SINGLE_SLOT, SUPER, T_DIR, T_FILE, Image, disk_sectors, gpt_read,
+                         gpt_restamp, log_slot_checksum, stamp)
 from rivet_qemu import Qemu, ConsoleTimeout, run_test
 
-BLOCK = 4096
-SECTOR = 512
-ROOT_TYPE = "B2A45E6C-0F3A-4B8E-9C1D-524956455446"
-SB_KEYS = ["magic", "version", "block_size", "size", "nblocks", "ninodes", "nlog", "logstart",
-           "inodestart", "ninodeblocks", "bmapstart", "nbmapblocks", "datastart"]
-# BlockKind in kernel/fs/format.h
-SUPER, INODE, BITMAP, DIRECTORY, INDIRECT = 1, 2, 3, 4, 5
-LOG = 6
 BOOT_DEADLINE = 60     # seconds to a shell prompt or the monitor
 SESSION_DEADLINE = 150  # the whole boot, commands and power-off
-
-# ---- CRC-32C, as kernel/fs/format.cc ------------------------------------------
-
-
-def _crc_table():
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-CRC_TABLE = _crc_table()
-
-
-def crc32c_extend(crc, data):
-    crc ^= 0xFFFFFFFF
-    for b in data:
-        crc = (crc >> 8) ^ CRC_TABLE[(crc ^ b) & 0xFF]
-    return crc ^ 0xFFFFFFFF
-
-
-def crc32c(data):
-    return crc32c_extend(0, data)
-
-
-assert crc32c(b"123456789") == 0xE3069283
-
-
-def never_zero(crc):
-    return crc or 1
-
-
-def block_checksum(kind, blockno, block):
-    return never_zero(crc32c_extend(crc32c(struct.pack("<II", kind, blockno)), block[:BLOCK - 4]))
-
-
-def superblock_checksum(sb_bytes):
-    return never_zero(crc32c_extend(crc32c(struct.pack("<II", SUPER, 1)), sb_bytes[:124]))
-
-
-def log_header_checksum(header):
-    magic, count, sequence = struct.unpack_from("<III", header, 0)
-    n = min(count, 510)
-    crc = crc32c(header[:12])
-    crc = crc32c_extend(crc, header[16:16 + 4 * n])
-    crc = crc32c_extend(crc, header[16 + 2040:16 + 2040 + 4 * n])
-    return never_zero(crc)
-
-
-def log_slot_checksum(home, block):
-    return never_zero(crc32c_extend(crc32c(struct.pack("<II", LOG, home)), block))
-
-
-# ---- the disk ------------------------------------------------------------------
-
-
-def gpt_entries(disk, header_lba=1):
-    with open(disk, "rb") as f:
-        f.seek(header_lba * SECTOR)
-        header = f.read(92)
-        entries_lba, count, size = struct.unpack_from("<QII", header, 72)
-        f.seek(entries_lba * SECTOR)
-        table = f.read(count * size)
-    return entries_lba, count, size, table
-
-
-def partitions(disk):
-    """(type GUID text, first byte, end byte) of every used GPT entry."""
-    _, count, size, table = gpt_entries(disk)
-    out = []
-    for i in range(count):
-        e = table[i * size:(i + 1) * size]
-        if e[:16] == bytes(16):
-            continue
-        first, last = struct.unpack_from("<QQ", e, 32)
-        out.append((str(uuid.UUID(bytes_le=e[:16])).upper(), first * SECTOR, (last + 1) * SECTOR, i))
-    return out
-
-
-class Fs:
-    """Reads and damages the root file system of a disk image."""
-
-    def __init__(self, disk):
-        self.disk = disk
-        self.patched = set()   # file-system blocks patch() changed
-        root = [p for p in partitions(disk) if p[0] == ROOT_TYPE]
-        assert root, "no Rivet root partition in " + disk
-        self.base, self.end, self.entry_index = root[0][1], root[0][2], root[0][3]
-        self.sb = dict(zip(SB_KEYS, struct.unpack("<13I", self.read(1)[:52])))
-        assert self.sb["version"] == 2, self.sb
-
-    def read(self, block):
-        with open(self.disk, "rb") as f:
-            f.seek(self.base + block * BLOCK)
-            return f.read(BLOCK)
-
-    def write(self, block, data):
-        assert len(data) == BLOCK
-        with open(self.disk, "r+b") as f:
-            f.seek(self.base + block * BLOCK)
-            f.write(data)
-
-    # inodes: type, major, minor, nlink (u16), size (u64), addrs[15] (u32)
-    def inode_place(self, inum):
-        return self.sb["inodestart"] + inum // 32, (inum % 32) * 128
-
-    def inode(self, inum):
-        block, off = self.inode_place(inum)
-        data = self.read(block)
-        t, major, minor, nlink, size = struct.unpack_from("<HHHHQ", data, off)
-        addrs = list(struct.unpack_from("<15I", data, off + 16))
-        return {"type": t, "major": major, "nlink": nlink, "size": size, "addrs": addrs}
-
-    def dir_blocks(self, inum):
-        ino = self.inode(inum)
-        n = (ino["size"] + BLOCK - 1) // BLOCK
-        assert n <= 12, "test directories use direct blocks only"
-        return ino["addrs"][:n]
-
-    def entries(self, inum):
-        """(block, offset, inum, name) of every used entry of a directory."""
-        out = []
-        for b in self.dir_blocks(inum):
-            data = self.read(b)
-            for k in range(63):
-                n, = struct.unpack_from("<I", data, k * 64)
-                if n:
-                    out.append((b, k * 64, n, data[k * 64 + 4:k * 64 + 64].rstrip(b"\0").decode()))
-        return out
-
-    def lookup(self, path):
-        inum = 1
-        for part in path.strip("/").split("/"):
-            found = [e for e in self.entries(inum) if e[3] == part]
-            assert found, "no %s on the image" % path
-            inum = found[0][2]
-        return inum
-
-    def entry(self, path):
-        parent, name = path.rsplit("/", 1)
-        found = [e for e in self.entries(self.lookup(parent) if parent else 1) if e[3] == name]
-        assert found, "no entry for " + path
-        return found[0]
-
-    def free_inode(self):
-        for inum in range(2, self.sb["ninodes"]):
-            if self.inode(inum)["type"] == 0:
-                return inum
-        raise AssertionError("no free inode")
-
-    def bitmap_free(self):
-        free = set()
-        for i in range(self.sb["nbmapblocks"]):
-            data = self.read(self.sb["bmapstart"] + i)
-            for byte in range(BLOCK - 4):
-                if data[byte] != 0xFF:
-                    for bit in range(8):
-                        if not data[byte] >> bit & 1:
-                            b = (i * (BLOCK - 4) + byte) * 8 + bit
-                            if b < self.sb["size"]:
-                                free.add(b)
-        return free
-
-    # damage ----------------------------------------------------------------
-    def patch(self, block, offset, fmt, value, kind, stamped):
-        self.patched.add(block)
-        data = bytearray(self.read(block))
-        if isinstance(value, bytes):
-            data[offset:offset + len(value)] = value
-        else:
-            struct.pack_into(fmt, data, offset, value)
-        if stamped:
-            self.restamp(data, block, kind)
-        self.write(block, bytes(data))
-
-    def restamp(self, data, block, kind):
-        if kind == SUPER:
-            struct.pack_into("<I", data, 124, superblock_checksum(bytes(data)))
-        elif kind == LOG:
-            struct.pack_into("<I", data, 12, 0)
-            struct.pack_into("<I", data, 12, log_header_checksum(bytes(data)))
-        else:
-            struct.pack_into("<I", data, BLOCK - 4, block_checksum(kind, block, bytes(data)))
 
 
 # ---- the cases -------------------------------------------------------------------
@@ -256,16 +65,13 @@ def sb_swap(a, b):
     return apply
 
 
-INODE_FIELDS = {"type": (0, "<H"), "major": (2, "<H"), "nlink": (6, "<H"), "size": (8, "<Q")}
-
-
 def inode_field(path, field, value):
     def apply(fs, stamped):
         inum = fs.lookup(path) if path != "/" else 1
         block, off = fs.inode_place(inum)
         v = value(fs) if callable(value) else value
         if field.startswith("addrs"):
-            fs.patch(block, off + 16 + 4 * int(field[6:-1]), "<I", v, INODE, stamped)
+            fs.patch(block, off + INODE_ADDRS + 4 * int(field[6:-1]), "<I", v, INODE, stamped)
         else:
             rel, fmt = INODE_FIELDS[field]
             fs.patch(block, off + rel, fmt, v, INODE, stamped)
@@ -285,7 +91,7 @@ def dirent(path, value, name=False):
 
 def indirect(index, value):
     def apply(fs, stamped):
-        block = fs.inode(fs.lookup(fs.big))["addrs"][12]
+        block = fs.inode(fs.lookup(fs.big))["addrs"][SINGLE_SLOT]
         fs.patch(block, 4 * index, "<I", value(fs) if callable(value) else value, INDIRECT, stamped)
     return apply
 
@@ -293,7 +99,7 @@ def indirect(index, value):
 def bitmap(fill):
     def apply(fs, stamped):
         block = fs.sb["bmapstart"]
-        fs.patch(block, 0, None, bytes([fill]) * (BLOCK - 4), BITMAP, stamped)
+        fs.patch(block, 0, None, bytes([fill]) * BITMAP_BYTES, BITMAP, stamped)
     return apply
 
 
@@ -311,15 +117,15 @@ def log_record(homes, count=None, slot=None, good_sum=True):
         header = bytearray(BLOCK)
         hs = [h(fs) if callable(h) else h for h in homes]
         n = len(hs) if count is None else count
-        struct.pack_into("<III", header, 0, 0x474f4c52, n, 7)
+        struct.pack_into("<III", header, 0, LOG_MAGIC, n, 7)
         for i, h in enumerate(hs):
             content = slot or bytes(BLOCK)
             fs.write(start + 1 + i, content)
-            struct.pack_into("<I", header, 16 + 4 * i, h)
+            struct.pack_into("<I", header, LOG_BLOCKS + 4 * i, h)
             s = log_slot_checksum(h, content) if good_sum else 0x12345678
-            struct.pack_into("<I", header, 16 + 2040 + 4 * i, s)
+            struct.pack_into("<I", header, LOG_SUMS + 4 * i, s)
         if stamped:
-            fs.restamp(header, start, LOG)
+            stamp(header, start, LOG)
         fs.write(start, bytes(header))
     return apply
 
@@ -328,25 +134,17 @@ def gpt_entry_field(offset, value, copies=(1,)):
     """Sets a field of the root partition's entry in the primary (1) and/or
     backup (-1) table; stamped recomputes the entries CRC and header CRC."""
     def apply(fs, stamped):
+        last = disk_sectors(fs.disk) - 1
         with open(fs.disk, "r+b") as f:
-            f.seek(0, 2)
-            last = f.tell() // SECTOR - 1
             for which in copies:
                 hlba = 1 if which == 1 else last
-                f.seek(hlba * SECTOR)
-                header = bytearray(f.read(SECTOR))
-                elba, count, size = struct.unpack_from("<QII", header, 72)
-                f.seek(elba * SECTOR)
-                table = bytearray(f.read(count * size))
+                header, elba, count, size, table = gpt_read(f, hlba)
                 v = value(fs) if callable(value) else value
                 struct.pack_into("<Q", table, fs.entry_index * size + offset, v)
                 f.seek(elba * SECTOR)
                 f.write(table)
                 if stamped:
-                    struct.pack_into("<I", header, 88, zlib.crc32(bytes(table)))
-                    hsize, = struct.unpack_from("<I", header, 12)
-                    struct.pack_into("<I", header, 16, 0)
-                    struct.pack_into("<I", header, 16, zlib.crc32(bytes(header[:hsize])))
+                    gpt_restamp(header, table)
                     f.seek(hlba * SECTOR)
                     f.write(header)
     return apply
@@ -354,16 +152,10 @@ def gpt_entry_field(offset, value, copies=(1,)):
 
 def gpt_header_crc(fs, stamped):
     with open(fs.disk, "r+b") as f:
-        f.seek(SECTOR + 16)
+        f.seek(SECTOR + GPT_HEADER_CRC)
         crc, = struct.unpack("<I", f.read(4))
-        f.seek(SECTOR + 16)
+        f.seek(SECTOR + GPT_HEADER_CRC)
         f.write(struct.pack("<I", crc ^ 1))
-
-
-def disk_sectors(fs):
-    with open(fs.disk, "rb") as f:
-        f.seek(0, 2)
-        return f.tell() // SECTOR
 
 
 BIG = 0xFFFFFFFF
@@ -390,11 +182,11 @@ CASES = [
     ("sb.bmapstart+1", "sblayout", sb_field("bmapstart", lambda sb: sb["bmapstart"] + 1)),
     ("sb.datastart-1", "sblayout", sb_field("datastart", lambda sb: sb["datastart"] - 1)),
     ("sb.swap(inodestart,bmapstart)", "sblayout", sb_swap("inodestart", "bmapstart")),
-    ("sb.reserved=1", "sblayout", lambda fs, stamped: fs.patch(1, 60, "<I", 1, SUPER, stamped)),
+    ("sb.reserved=1", "sblayout", lambda fs, stamped: fs.patch(1, SB_RESERVED + 8, "<I", 1, SUPER, stamped)),
     ("sb.size=0.raw", "sblayout", sb_field("size", 0)),
     # the root directory's inode
     ("root.type=0", "rootinode", inode_field("/", "type", 0)),
-    ("root.type=file", "rootinode", inode_field("/", "type", 2)),
+    ("root.type=file", "rootinode", inode_field("/", "type", T_FILE)),
     ("root.type=7", "rootinode", inode_field("/", "type", 7)),
     ("root.nlink=0", "rootinode", inode_field("/", "nlink", 0)),
     ("root.size=huge", "rootinode", inode_field("/", "size", 1 << 42)),
@@ -420,13 +212,13 @@ CASES = [
     ("file.addrs[0]=beyond", "fileinode", lambda fs, st: inode_field(fs.small, "addrs[0]", BIG)(fs, st)),
     ("file.addrs[0]=0", "fileinode", lambda fs, st: inode_field(fs.small, "addrs[0]", 0)(fs, st)),
     ("file.type=0", "fileinode", lambda fs, st: inode_field(fs.small, "type", 0)(fs, st)),
-    ("file.type=dir", "fileinode2", lambda fs, st: inode_field(fs.small, "type", 1)(fs, st)),
+    ("file.type=dir", "fileinode2", lambda fs, st: inode_field(fs.small, "type", T_DIR)(fs, st)),
     ("file.nlink=0", "fileinode2", lambda fs, st: inode_field(fs.small, "nlink", 0)(fs, st)),
     ("file.big.indirect=superblock", "fileinode2",
      lambda fs, st: inode_field(fs.big, "addrs[12]", 1)(fs, st)),
     ("console.major=max", "fileinode2", inode_field("/dev/console", "major", 0xFFFF)),
     ("console.major=99", "fileinode2", inode_field("/dev/console", "major", 99)),
-    ("console.type=file", "fileinode2", inode_field("/dev/console", "type", 2)),
+    ("console.type=file", "fileinode2", inode_field("/dev/console", "type", T_FILE)),
     ("file.size=huge.raw", "fileinode", lambda fs, st: inode_field(fs.small, "size", 1 << 62)(fs, st)),
     # directory entries
     ("dirent.inum=0", "dirent", lambda fs, st: dirent(fs.small, 0)(fs, st)),
@@ -456,11 +248,12 @@ CASES = [
     ("log.home=superblock.raw", "log", log_record([1])),
     # the GPT
     ("gpt.header_crc.raw", "gpt", gpt_header_crc),
-    ("gpt.root.first_lba=max", "gpt", gpt_entry_field(32, (1 << 64) - 1)),
-    ("gpt.root.last_lba=beyond", "gpt", gpt_entry_field(40, lambda fs: disk_sectors(fs))),
-    ("gpt.root.first_lba=0.raw", "gpt", gpt_entry_field(32, 0)),
-    ("gpt.both.last_lba=beyond", "gpt", gpt_entry_field(40, lambda fs: disk_sectors(fs), copies=(1, -1))),
-    ("gpt.both.first_lba=1", "gpt", gpt_entry_field(32, 1, copies=(1, -1))),
+    ("gpt.root.first_lba=max", "gpt", gpt_entry_field(GPT_FIRST_LBA, (1 << 64) - 1)),
+    ("gpt.root.last_lba=beyond", "gpt", gpt_entry_field(GPT_LAST_LBA, lambda fs: disk_sectors(fs.disk))),
+    ("gpt.root.first_lba=0.raw", "gpt", gpt_entry_field(GPT_FIRST_LBA, 0)),
+    ("gpt.both.last_lba=beyond", "gpt",
+     gpt_entry_field(GPT_LAST_LBA, lambda fs: disk_sectors(fs.disk), copies=(1, -1))),
+    ("gpt.both.first_lba=1", "gpt", gpt_entry_field(GPT_FIRST_LBA, 1, copies=(1, -1))),
 ]
 
 GROUPS = sorted(set(c[1] for c in CASES))
@@ -484,9 +277,9 @@ def pick_programs(fs):
         if name in USED or name in (".", ".."):
             continue
         ino = fs.inode(inum)
-        if ino["type"] != 2:
+        if ino["type"] != T_FILE:
             continue
-        if ino["addrs"][12] and ino["size"] > best:
+        if ino["addrs"][SINGLE_SLOT] and ino["size"] > best:
             big, best = "/bin/" + name, ino["size"]
         if small is None or name == "true":
             small = "/bin/" + name
@@ -535,7 +328,7 @@ SHELL_COMMANDS = ["ls /", "ls /bin", "wc {small}", "wc {big}", "ls /dev", "echo 
 def run_case(name, apply, orig, small, big, allowed):
     stamped = not name.endswith(".raw")
     disk = rivet_system.fresh_disk(args, "case.img")
-    fs = Fs(disk)
+    fs = Image(disk)
     fs.sb = orig.sb            # the geometry of the undamaged image
     fs.small, fs.big = small, big
     apply(fs, stamped)
@@ -602,7 +395,7 @@ def run_case(name, apply, orig, small, big, allowed):
 
 def main():
     orig_disk = rivet_system.fresh_disk(args, "orig.img")
-    orig = Fs(orig_disk)
+    orig = Image(orig_disk)
     small, big = pick_programs(orig)
     allowed = allowed_blocks(orig)
     print("geometry %s; small %s, big %s" % (orig.sb, small, big), flush=True)
