@@ -107,7 +107,7 @@ TEST(ShParse, PrefixesNeverCrash) {
   }
 }
 
-// ---- variables (sh_parse_vars) ----------------------------------------------
+// ---- variables (sh_parse_raw, then sh_expand_word per word) --------------------
 
 // The variables the expansion tests see: "?" is the last status.
 const std::map<std::string, std::string> kVars = {
@@ -119,17 +119,52 @@ const char* lookup(void*, const char* name) {
   return it == kVars.end() ? nullptr : it->second.c_str();
 }
 
+// Every word of a tree expanded into one shared buffer, as the shell does.
+struct Expander {
+  char text[SH_MAX_LINE * 4];
+  int used = 0;
+  char error[128] = "";
+  bool word(char*& w) {
+    int n = sh_expand_word(w, lookup, nullptr, text + used, static_cast<int>(sizeof text) - used, error, sizeof error);
+    if (n < 0) return false;
+    w = text + used;
+    used += n + 1;
+    return true;
+  }
+  bool node(sh_node* n) {
+    if (n == nullptr) return true;
+    for (int i = 0; i < n->argc; i++)
+      if (!word(n->argv[i])) return false;
+    for (int i = 0; i < n->redir_count; i++)
+      if (!word(n->redirs[i].path)) return false;
+    return node(n->left) && node(n->right);
+  }
+};
+
+// Parses line raw, then expands each word (the shell's way).
 std::string expand(const std::string& line) {
   auto arena = std::make_unique<sh_arena>();
   sh_node* tree = nullptr;
   char error[128];
-  if (sh_parse_vars(line.c_str(), lookup, nullptr, arena.get(), &tree, error, sizeof error) != 0) {
+  if (sh_parse_raw(line.c_str(), arena.get(), &tree, error, sizeof error) != 0) {
     return std::string("error: ") + error;
   }
   if (tree == nullptr) return "empty";
+  auto expander = std::make_unique<Expander>();
+  if (!expander->node(tree)) return std::string("error: ") + expander->error;
   char out[4096];
   sh_format(tree, out, sizeof out);
   return out;
+}
+
+// sh_parse_raw keeps words as typed, quotes and all.
+TEST(ShParseVars, RawWords) {
+  auto arena = std::make_unique<sh_arena>();
+  sh_node* tree = nullptr;
+  ASSERT_EQ(sh_parse_raw("X=$A echo '$HOME x' \"${Y}\"z > $F", arena.get(), &tree, nullptr, 0), 0);
+  char out[256];
+  sh_format(tree, out, sizeof out);
+  EXPECT_STREQ(out, "(exec =X=$A echo '$HOME x' \"${Y}\"z (> 1 $F))");
 }
 
 // $?, $NAME and ${NAME} become their values; a value is one word even with
@@ -170,6 +205,11 @@ TEST(ShParseVars, BadSubstitution) {
   EXPECT_EQ(expand("echo ${-}"), "error: bad substitution near '${-}'");
   EXPECT_EQ(expand("echo \"${HOME\"}"), "error: bad substitution near '${HOME\"}'");
   EXPECT_EQ(parse("echo $HOME ${X}"), "(exec echo $HOME ${X})");
+  char out[8];
+  EXPECT_EQ(sh_expand_word("a b", lookup, nullptr, out, sizeof out, nullptr, 0), -1);  // not one word
+  EXPECT_EQ(sh_expand_word("$HOME/x", lookup, nullptr, out, sizeof out, nullptr, 0), 7);
+  EXPECT_STREQ(out, "/home/x");
+  EXPECT_EQ(sh_expand_word("$HOME/xy", lookup, nullptr, out, sizeof out, nullptr, 0), -1);  // 9 bytes
 }
 
 // Leading NAME=value words are assignments (marked '=' by sh_format); an

@@ -39,6 +39,10 @@ struct parser {
   int failed;
   sh_lookup_fn lookup;  /* null: no expansion */
   void* lookup_context;
+  int raw;              /* keep words as typed (quotes and '$'), for sh_expand_word */
+  char* buf;            /* where words go: the arena's text, or sh_expand_word's out */
+  int* used;
+  int cap;
 };
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
@@ -94,12 +98,11 @@ int sh_is_assignment(const char* word) {
 
 /* Appends one byte to the word being built; fails when the arena is full. */
 static int put_char(struct parser* ps, char ch) {
-  struct sh_arena* a = ps->arena;
-  if (a->text_used + 1 >= (int)sizeof a->text) {
+  if (*ps->used + 1 >= ps->cap) {
     fail(ps, "line too long", NULL);
     return -1;
   }
-  a->text[a->text_used++] = ch;
+  ps->buf[(*ps->used)++] = ch;
   return 0;
 }
 
@@ -134,6 +137,8 @@ static int expand(struct parser* ps) {
   }
   return 0;
 }
+
+static void read_word(struct parser* ps);
 
 /* Reads the next token into ps->tok. */
 static void next_token(struct parser* ps) {
@@ -180,13 +185,18 @@ static void next_token(struct parser* ps) {
       return;
     default: break;
   }
-  /* A word, with quoted parts copied without their quotes. Only the
-     characters as typed decide whether it is an assignment, not values
-     expanded into it. */
-  struct sh_arena* a = ps->arena;
   t->type = TOK_WORD;
-  t->word = a->text + a->text_used;
   t->assignment = sh_is_assignment(ps->p);
+  read_word(ps);
+}
+
+/* Copies the word at ps->p into ps->buf: quoted parts without their quotes
+   and with variables expanded (as far as ps->lookup says), or, in raw
+   mode, exactly as typed. Only the characters as typed decide whether a
+   word is an assignment, not values expanded into it. */
+static void read_word(struct parser* ps) {
+  struct token* t = &ps->tok;
+  t->word = ps->buf + *ps->used;
   while (*ps->p != '\0' && !is_blank(*ps->p) && !is_special(*ps->p)) {
     char ch = *ps->p;
     if (ch == '\'' || ch == '"') {
@@ -198,7 +208,12 @@ static void next_token(struct parser* ps) {
         t->type = TOK_END;
         return;
       }
+      if (ps->raw && put_char(ps, ch) < 0) break;
       while (ps->p < close) {
+        if (ps->raw) {
+          if (put_char(ps, *ps->p++) < 0) break;
+          continue;
+        }
         if (ch == '"' && *ps->p == '$' && ps->lookup != NULL) {
           if (expand(ps) < 0) break;
           continue;
@@ -210,10 +225,14 @@ static void next_token(struct parser* ps) {
         t->type = TOK_END;
         return;
       }
+      if (ps->raw && put_char(ps, ch) < 0) {
+        t->type = TOK_END;
+        return;
+      }
       ps->p = close + 1;
       continue;
     }
-    if (ch == '$' && ps->lookup != NULL) {
+    if (ch == '$' && ps->lookup != NULL && !ps->raw) {
       if (expand(ps) < 0) {
         t->type = TOK_END;
         return;
@@ -348,17 +367,15 @@ static struct sh_node* parse_list(struct parser* ps) {
   return seq;
 }
 
-int sh_parse(const char* line, struct sh_arena* arena, struct sh_node** out, char* error, int error_size) {
-  return sh_parse_vars(line, NULL, NULL, arena, out, error, error_size);
-}
-
-int sh_parse_vars(const char* line, sh_lookup_fn lookup, void* context, struct sh_arena* arena,
-                  struct sh_node** out, char* error, int error_size) {
+static int parse(const char* line, int raw, struct sh_arena* arena, struct sh_node** out, char* error,
+                 int error_size) {
   struct parser ps;
   memset(&ps, 0, sizeof ps);
   ps.p = line;
-  ps.lookup = lookup;
-  ps.lookup_context = context;
+  ps.raw = raw;
+  ps.buf = arena->text;
+  ps.used = &arena->text_used;
+  ps.cap = (int)sizeof arena->text;
   ps.arena = arena;
   ps.error = error;
   ps.error_size = error_size;
@@ -376,6 +393,34 @@ int sh_parse_vars(const char* line, sh_lookup_fn lookup, void* context, struct s
   if (ps.failed) return -1;
   *out = tree;
   return 0;
+}
+
+int sh_parse(const char* line, struct sh_arena* arena, struct sh_node** out, char* error, int error_size) {
+  return parse(line, 0, arena, out, error, error_size);
+}
+
+int sh_parse_raw(const char* line, struct sh_arena* arena, struct sh_node** out, char* error, int error_size) {
+  return parse(line, 1, arena, out, error, error_size);
+}
+
+int sh_expand_word(const char* raw, sh_lookup_fn lookup, void* context, char* out, int size, char* error,
+                   int error_size) {
+  struct parser ps;
+  memset(&ps, 0, sizeof ps);
+  int used = 0;
+  ps.p = raw;
+  ps.lookup = lookup;
+  ps.lookup_context = context;
+  ps.buf = out;
+  ps.used = &used;
+  ps.cap = size + 1;  /* put_char keeps a byte spare; here the NUL may take the last */
+  ps.error = error;
+  ps.error_size = error_size;
+  if (error != NULL && error_size > 0) error[0] = '\0';
+  ps.tok.at = raw;
+  read_word(&ps);
+  if (!ps.failed && *ps.p != '\0') fail(&ps, "not a single word", raw);  /* not from sh_parse_raw */
+  return ps.failed ? -1 : used - 1;  /* read_word wrote the NUL too */
 }
 
 /* ---- sh_format --------------------------------------------------------------- */
