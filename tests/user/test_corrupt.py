@@ -556,7 +556,7 @@ def run_case(name, apply, orig, small, big, allowed):
     problems = []
     with Qemu(rivet_system.qemu_command(args, disk), log_path=log, deadline=SESSION_DEADLINE) as q:
         try:
-            m = q.expect(r"\*\*\* PANIC|rivet> |init: starting /bin/sh[\s\S]*?^\$ ", timeout=BOOT_DEADLINE)
+            m = q.expect(r"\*\*\* PANIC|rivet> |init: starting /bin/sh[\s\S]*?^[/.]\S* \$ ", timeout=BOOT_DEADLINE)
             if "PANIC" in m.group(0):
                 raise AssertionError("panic")
             if m.group(0) == "rivet> ":
