@@ -66,7 +66,17 @@ static void redraw(struct sh_edit* e) {
 }
 
 void sh_edit_init(struct sh_edit* e, sh_edit_write_fn write, sh_edit_complete_fn complete, void* context) {
-  memset(e, 0, sizeof *e);
+  /* Not a memset of the whole struct: the history and candidate arrays
+     (some 40 KiB) are read only where written, and left untouched they
+     cost the shell no memory until used. */
+  e->history_count = 0;
+  e->browse = 0;
+  e->matches.count = 0;
+  e->len = e->cursor = 0;
+  e->line[0] = '\0';
+  e->escape = 0;
+  e->escape_arg = 0;
+  e->last_was_tab = 0;
   e->write = write;
   e->complete = complete;
   e->context = context;
