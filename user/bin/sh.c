@@ -95,15 +95,17 @@ static const char* lookup(void* context, const char* name) {
   return getenv(name);
 }
 
-// Splits "NAME=value" in place-free fashion: copies NAME into name.
+// Splits "NAME=value": copies NAME (cut to size - 1 bytes) into name and
+// returns the value, which follows the first '='.
 static const char* split_assignment(const char* word, char* name, int size) {
+  const char* eq = strchr(word, '=');
   int n = 0;
-  while (word[n] != '=' && n + 1 < size) {
+  while (word + n != eq && word[n] != '\0' && n + 1 < size) {
     name[n] = word[n];
     n++;
   }
   name[n] = '\0';
-  return word + n + 1;
+  return eq != 0 ? eq + 1 : word + strlen(word);
 }
 
 // Expands a command's words (argv and redirection paths, as typed: see
