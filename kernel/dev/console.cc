@@ -42,6 +42,7 @@ int g_foreground_group = 0;
 
 // The process that put the console into raw input mode, 0 when cooked.
 int g_raw_owner = 0;
+bool g_keys_mode = false;  // raw mode with Ctrl-C as a plain byte (CONSOLE_KEYS)
 
 // Line history for the up/down arrows: the last kHistory committed lines.
 constexpr size_t kHistory = 16;
@@ -131,7 +132,7 @@ void history_step_locked(bool older) {
 // Raw mode: every byte goes straight to readers, unechoed; only Ctrl-C
 // keeps its meaning.
 void receive_raw_locked(char c) {
-  if (c == kCtrlC) {
+  if (c == kCtrlC && !g_keys_mode) {
     emit_locked("^C\n", 3);
     if (g_foreground_group > 0) kill_group(g_foreground_group);
     return;
@@ -269,17 +270,20 @@ void set_foreground_group(int pgid) {
   g_foreground_group = pgid;
 }
 
-int set_input_mode(int pid, int mode) {
+Result<int> set_input_mode(int pid, int pgid, int mode) {
   SpinlockGuard guard(g_lock);
-  int before = g_raw_owner != 0 ? CONSOLE_RAW : CONSOLE_COOKED;
-  if (mode == CONSOLE_RAW) {
+  int before = g_raw_owner == 0 ? CONSOLE_COOKED : g_keys_mode ? CONSOLE_KEYS : CONSOLE_RAW;
+  if (mode == CONSOLE_RAW || mode == CONSOLE_KEYS) {
+    if (pgid <= 0 || pgid != g_foreground_group) return Error::NotPermitted;
     g_raw_owner = pid;
+    g_keys_mode = mode == CONSOLE_KEYS;
     g_escape = 0;
     // Whatever was half typed becomes readable at once.
     g_rx_committed = g_rx_edit;
     wakeup(&g_rx_read);
   } else if (g_raw_owner == pid || g_raw_owner == 0) {
     g_raw_owner = 0;
+    g_keys_mode = false;
   }
   return before;
 }
@@ -287,7 +291,10 @@ int set_input_mode(int pid, int mode) {
 void process_exited(int pid) {
   if (pid <= 0) return;
   SpinlockGuard guard(g_lock);
-  if (g_raw_owner == pid) g_raw_owner = 0;
+  if (g_raw_owner == pid) {
+    g_raw_owner = 0;
+    g_keys_mode = false;
+  }
 }
 
 

@@ -43,8 +43,13 @@ void set_foreground_group(int pgid);
 // arrives (Enter still arrives as '\n'). Ctrl-C still stops the foreground
 // job. Raw mode belongs to the process that asked for it (pid): it ends
 // when that process asks for cooked mode again or exits. Returns the mode
-// before the call (CONSOLE_COOKED or CONSOLE_RAW).
-int set_input_mode(int pid, int mode);
+// before the call (CONSOLE_COOKED, CONSOLE_RAW or CONSOLE_KEYS).
+// CONSOLE_KEYS is raw mode in which Ctrl-C is an ordinary byte (3) too: the
+// shell's line editor discards the line itself, and nothing is killed.
+// Raw and keys modes are refused (NotPermitted) unless pgid is the console's
+// foreground process group: a background job must not take the keyboard
+// from the job (or shell) in front.
+Result<int> set_input_mode(int pid, int pgid, int mode);
 // Called when a process exits: ends raw mode if the process set it.
 void process_exited(int pid);
 

@@ -15,14 +15,18 @@ namespace rivet {
 namespace {
 
 constexpr uint64_t kStackTop = mm::kUserLimit - mm::kPageSize;
-constexpr size_t kArgBytes = 64 * 1024;  // all argument strings together
+constexpr size_t kArgBytes = 64 * 1024;  // all argument and environment strings together
 
-// The arguments, gathered in kernel memory before the old image goes away.
+// The arguments and the environment, gathered in kernel memory before the
+// old image goes away: argv's strings first, then envp's, in one buffer, so
+// both share the one byte budget (a big environment leaves less room for
+// arguments, as on Linux).
 struct Args {
   char* strings = nullptr;  // kArgBytes
   size_t used = 0;
-  size_t offsets[MAXARG];
-  int count = 0;
+  size_t offsets[MAXARG + MAXENV];
+  int count = 0;      // argv strings
+  int env_count = 0;  // envp strings, after them in offsets
   ~Args() { kfree(strings); }
   Result<void> init() {
     strings = static_cast<char*>(kmalloc(kArgBytes));
@@ -38,10 +42,22 @@ struct Args {
     return {};
   }
   Result<void> add_user(UserIn<char> s) {
-    if (count == MAXARG) return Error::TooBig;
+    if (env_count > 0 || count == MAXARG) return Error::TooBig;
+    TRY(copy_user(s, count));
+    count++;
+    return {};
+  }
+  // Environment strings come after all the arguments.
+  Result<void> add_user_env(UserIn<char> s) {
+    if (env_count == MAXENV) return Error::TooBig;
+    TRY(copy_user(s, count + env_count));
+    env_count++;
+    return {};
+  }
+  Result<void> copy_user(UserIn<char> s, int slot) {
     auto n = copy_in_str(strings + used, kArgBytes - used, s);
     if (!n) return n.error() == Error::NameTooLong ? Error::TooBig : n.error();
-    offsets[count++] = used;
+    offsets[slot] = used;
     used += n.value() + 1;
     return {};
   }
@@ -81,7 +97,7 @@ Result<void> map_segment(mm::AddressSpace& as, fs::Inode* ip, const elf::Segment
 // Builds the new image in a fresh address space; on any failure the caller
 // destroys it and the old program carries on untouched.
 Result<void> build_image(mm::AddressSpace& as, fs::Inode* ip, const Args& args, uint64_t* entry,
-                         uint64_t* sp_out, uint64_t* argv_out) {
+                         uint64_t* sp_out, uint64_t* argv_out, uint64_t* envp_out) {
   FileReader reader{ip};
   elf::Image image = TRY(elf::parse_elf(read_file, &reader, ip->size));
   uint64_t image_end = 0;
@@ -99,17 +115,23 @@ Result<void> build_image(mm::AddressSpace& as, fs::Inode* ip, const Args& args, 
   TRY(as.add_vma(stack_bottom - mm::kPageSize, stack_bottom, PROT_NONE, mm::kVmaStack));
   TRY(as.add_vma(stack_bottom, kStackTop, PROT_READ | PROT_WRITE, mm::kVmaStack | mm::kVmaAnonymous));
 
-  // Strings at the top, then the argv array, 16-byte aligned as the ABI wants.
+  // Strings at the top, then the pointer arrays, 16-byte aligned as the ABI
+  // wants: argv[0..argc-1], NULL, envp[0..envc-1], NULL, as on Linux, so
+  // sp points at argv and envp starts argc + 1 words above it.
   uint64_t sp = kStackTop - ((args.used + 15) & ~15ull);
   TRY(copy_out(as, UserOut<char>(sp), args.strings, args.used));
-  uint64_t argv[MAXARG + 1];
-  for (int i = 0; i < args.count; i++) argv[i] = sp + args.offsets[i];
-  argv[args.count] = 0;
-  sp -= ((args.count + 1) * sizeof(uint64_t) + 15) & ~15ull;
-  TRY(copy_out(as, UserOut<uint64_t>(sp), argv, static_cast<size_t>(args.count) + 1));
+  uint64_t vectors[MAXARG + 1 + MAXENV + 1];
+  int words = 0;
+  for (int i = 0; i < args.count; i++) vectors[words++] = sp + args.offsets[i];
+  vectors[words++] = 0;
+  for (int i = 0; i < args.env_count; i++) vectors[words++] = sp + args.offsets[args.count + i];
+  vectors[words++] = 0;
+  sp -= (words * sizeof(uint64_t) + 15) & ~15ull;
+  TRY(copy_out(as, UserOut<uint64_t>(sp), vectors, static_cast<size_t>(words)));
   *entry = image.entry;
   *sp_out = sp;
   *argv_out = sp;
+  *envp_out = sp + (args.count + 1) * sizeof(uint64_t);
   return {};
 }
 
@@ -129,14 +151,14 @@ Result<long> exec_with(const char* path, const Args& args) {
   }
   Result<void> built = Error::AccessDenied;
   mm::AddressSpace* as = nullptr;
-  uint64_t entry = 0, sp = 0, argv = 0;
+  uint64_t entry = 0, sp = 0, argv = 0, envp = 0;
   if (ip->type == T_FILE && __atomic_load_n(&ip->writers, __ATOMIC_RELAXED) > 0) {
     built = Error::TextBusy;  // open for writing: its pages could change under the program
   } else if (ip->type == T_FILE) {
     auto created = mm::AddressSpace::create(mm::PhysAddr(p->trapframe_pa));
     if (created) {
       as = created.value();
-      built = build_image(*as, ip, args, &entry, &sp, &argv);
+      built = build_image(*as, ip, args, &entry, &sp, &argv, &envp);
     } else {
       built = created.error();
     }
@@ -157,6 +179,7 @@ Result<long> exec_with(const char* path, const Args& args) {
   tf->epc = entry;
   tf->sp = sp;
   tf->a1 = argv;
+  tf->a2 = envp;
   const char* base = path;
   for (const char* c = path; *c; c++)
     if (*c == '/') base = c + 1;
@@ -169,7 +192,7 @@ Result<long> exec_with(const char* path, const Args& args) {
 
 }  // namespace
 
-Result<long> exec_from_user(UserIn<char> path, UserIn<uint64_t> argv) {
+Result<long> exec_from_user(UserIn<char> path, UserIn<uint64_t> argv, UserIn<uint64_t> envp) {
   char kpath[MAXPATH];
   TRY(copy_in_str(kpath, sizeof kpath, path));
   Args args;
@@ -180,6 +203,14 @@ Result<long> exec_from_user(UserIn<char> path, UserIn<uint64_t> argv) {
     TRY(copy_in(ptr, argv.offset(static_cast<uint64_t>(i))));
     if (ptr == 0) break;
     TRY(args.add_user(UserIn<char>(ptr)));
+  }
+  // A null envp (and xv6's exec, which has none) is an empty environment.
+  for (int i = 0; !envp.is_null(); i++) {
+    if (i > MAXENV) return Error::TooBig;
+    uint64_t ptr = 0;
+    TRY(copy_in(ptr, envp.offset(static_cast<uint64_t>(i))));
+    if (ptr == 0) break;
+    TRY(args.add_user_env(UserIn<char>(ptr)));
   }
   return exec_with(kpath, args);
 }

@@ -15,9 +15,10 @@ namespace rivet {
 // overflow faults and nothing is ever mapped there.
 inline constexpr uint64_t kStackSize = 8ull << 20;
 
-// From the exec system call: path and a NULL-terminated argv in user memory.
-// Returns argc (and sets a1 = argv for the new program).
-Result<long> exec_from_user(UserIn<char> path, UserIn<uint64_t> argv);
+// From the exec and execve system calls: path, a NULL-terminated argv and a
+// NULL-terminated envp (null: an empty environment) in user memory. Returns
+// argc (and sets a1 = argv, a2 = envp for the new program).
+Result<long> exec_from_user(UserIn<char> path, UserIn<uint64_t> argv, UserIn<uint64_t> envp);
 // From the kernel (starting init): argv in kernel memory.
 Result<long> exec_kernel(const char* path, const char* const* argv);
 

@@ -26,6 +26,7 @@
 /* Limits. */
 #define MAXPATH 128   /* longest path, including the NUL */
 #define MAXARG 32     /* exec arguments */
+#define MAXENV 64     /* execve environment strings (sharing the arguments' 64 KiB) */
 #define NOFILE 16     /* open files per process */
 #define DIRSIZ 60     /* a directory entry's name field; names are at most DIRSIZ-1 characters */
 
@@ -59,9 +60,14 @@
 
 /* consmode(fd, mode): the console's input mode. RAW: no echo or line
  * editing, every key readable at once (Ctrl-C still stops the job); it ends
- * when the process that set it exits. Returns the mode before the call. */
+ * when the process that set it exits. KEYS: the same, but Ctrl-C too is
+ * just a key (byte 3), for a program that handles it itself (the shell's
+ * line editor). Only a process in the console's foreground process group
+ * may choose RAW or KEYS (EPERM otherwise), so a background job cannot take
+ * the keyboard. Returns the mode before the call. */
 #define CONSOLE_COOKED 0
 #define CONSOLE_RAW 1
+#define CONSOLE_KEYS 2
 
 /* procinfo() states. */
 #define PROC_EMBRYO 1    /* being created by fork */

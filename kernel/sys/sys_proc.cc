@@ -27,7 +27,14 @@ Result<long> sys_kill(int pid) {
   return 0;
 }
 
-Result<long> sys_exec(UserIn<char> path, UserIn<uint64_t> argv) { return TRY(exec_from_user(path, argv)); }
+// xv6's exec: the new program gets an empty environment.
+Result<long> sys_exec(UserIn<char> path, UserIn<uint64_t> argv) {
+  return TRY(exec_from_user(path, argv, UserIn<uint64_t>()));
+}
+
+Result<long> sys_execve(UserIn<char> path, UserIn<uint64_t> argv, UserIn<uint64_t> envp) {
+  return TRY(exec_from_user(path, argv, envp));
+}
 
 Result<long> sys_getpid() { return current()->pid; }
 
@@ -93,8 +100,8 @@ Result<long> sys_tcsetpgrp(int fd, int pgid) {
 
 Result<long> sys_consmode(int fd, int mode) {
   TRY(console_of(fd));
-  if (mode != CONSOLE_COOKED && mode != CONSOLE_RAW) return Error::Invalid;
-  return console::set_input_mode(current()->pid, mode);
+  if (mode != CONSOLE_COOKED && mode != CONSOLE_RAW && mode != CONSOLE_KEYS) return Error::Invalid;
+  return TRY(console::set_input_mode(current()->pid, current()->pgid, mode));
 }
 
 }  // namespace rivet::sys

@@ -6,6 +6,8 @@
  * X(number, kernel handler name, user-library symbol)
  * Numbers 1-21 are xv6's, so xv6 programs and numbers carry over unchanged.
  * A handler sys_NAME is declared with typed arguments in kernel/sys/syscalls.h.
+ * Number 7 (xv6's exec, no environment) is sys_exec in the user library,
+ * whose exec() is a C wrapper over execve(path, argv, environ), like execv.
  */
 #ifndef RIVET_SYSCALL_LIST_H
 #define RIVET_SYSCALL_LIST_H
@@ -17,7 +19,7 @@
   X(4, pipe, pipe)               \
   X(5, read, read)               \
   X(6, kill, kill)               \
-  X(7, exec, exec)               \
+  X(7, exec, sys_exec)             \
   X(8, fstat, fstat)             \
   X(9, chdir, chdir)             \
   X(10, dup, dup)                \
@@ -50,8 +52,9 @@
   X(37, fsinfo, fsinfo)          \
   X(38, sysinfo, sysinfo)        \
   X(39, klog, klog)              \
-  X(40, consmode, consmode)
+  X(40, consmode, consmode)      \
+  X(41, execve, execve)
 
-#define RIVET_SYSCALL_MAX 40
+#define RIVET_SYSCALL_MAX 41
 
 #endif

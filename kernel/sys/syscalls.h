@@ -24,6 +24,7 @@ Result<long> sys_exit(int status);
 Result<long> sys_wait(UserOut<int> status);
 Result<long> sys_kill(int pid);
 Result<long> sys_exec(UserIn<char> path, UserIn<uint64_t> argv);
+Result<long> sys_execve(UserIn<char> path, UserIn<uint64_t> argv, UserIn<uint64_t> envp);
 Result<long> sys_getpid();
 Result<long> sys_getppid();
 Result<long> sys_sbrk(long increment, int mode);

@@ -17,6 +17,9 @@ import subprocess
 from rivet_qemu import Qemu
 
 PROMPT = r"\$ "
+# The whole prompt at the start of a line: the shell shows its current
+# directory before the "$ " ("/ $ ", "/tmp $ "; "." if it cannot tell).
+PROMPT_LINE = r"^[/.]\S* \$ "
 
 
 def add_arguments(parser):
@@ -79,8 +82,8 @@ def run(q, command, timeout=120):
     q.send(command + "\r")
     q.expect(re.escape(command) + r"\n", timeout=30)
     start = q.cursor
-    q.expect(r"(?:^|\n)" + PROMPT, timeout=timeout)
-    return q.output[start:q.cursor].rsplit("$ ", 1)[0]
+    m = q.expect(PROMPT_LINE, timeout=timeout)
+    return q.output[start:m.start()]
 
 
 def power_off(q, timeout=60):

@@ -1,6 +1,6 @@
 # The pure parts of the user library and the shell, compiled for the host:
 # printf's formatting engine, the malloc allocator, the string functions and
-# the shell's parser (user/lib, user/bin/sh_parse.c).
+# the shell's parser and line editor (user/lib, user/bin/sh_parse.c, sh_edit.c).
 enable_language(C)
 
 # The string functions keep their xv6 names in user/lib/string.c; renamed
@@ -25,11 +25,14 @@ target_compile_options(unit_user_string PRIVATE -std=c11 -fno-builtin -Wall -Wex
 rivet_unit_test(unit_user
   ${CMAKE_SOURCE_DIR}/tests/unit/user_lib_test.cc
   ${CMAKE_SOURCE_DIR}/tests/unit/user_sh_parse_test.cc
+  ${CMAKE_SOURCE_DIR}/tests/unit/user_sh_edit_test.cc
   ${CMAKE_SOURCE_DIR}/user/lib/format.c
   ${CMAKE_SOURCE_DIR}/user/lib/heap.c
   ${CMAKE_SOURCE_DIR}/user/bin/sh_parse.c
+  ${CMAKE_SOURCE_DIR}/user/bin/sh_edit.c
   $<TARGET_OBJECTS:unit_user_string>)
 target_include_directories(unit_user PRIVATE ${CMAKE_SOURCE_DIR}/user/lib ${CMAKE_SOURCE_DIR}/user/bin)
 set_source_files_properties(
   ${CMAKE_SOURCE_DIR}/user/lib/format.c ${CMAKE_SOURCE_DIR}/user/lib/heap.c ${CMAKE_SOURCE_DIR}/user/bin/sh_parse.c
+  ${CMAKE_SOURCE_DIR}/user/bin/sh_edit.c
   TARGET_DIRECTORY unit_user PROPERTIES COMPILE_OPTIONS "-std=c11")

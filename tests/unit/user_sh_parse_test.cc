@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -103,6 +104,140 @@ TEST(ShParse, PrefixesNeverCrash) {
   const std::string lines[] = {"(echo 'a b' | grep a > o ; cat < o) & ls >> x", "a 2> e | (b ; c &) > f"};
   for (const std::string& line : lines) {
     for (size_t n = 0; n <= line.size(); n++) parse(line.substr(0, n));
+  }
+}
+
+// ---- variables (sh_parse_raw, then sh_expand_word per word) --------------------
+
+// The variables the expansion tests see: "?" is the last status.
+const std::map<std::string, std::string> kVars = {
+    {"?", "1"}, {"HOME", "/home"}, {"X", "x y"}, {"EMPTY", ""}, {"A_1", "a1"}, {"0", "sh"},
+    {"LONG", std::string(300, 'l')}};
+
+const char* lookup(void*, const char* name) {
+  auto it = kVars.find(name);
+  return it == kVars.end() ? nullptr : it->second.c_str();
+}
+
+// Every word of a tree expanded into one shared buffer, as the shell does.
+struct Expander {
+  char text[SH_MAX_LINE * 4];
+  int used = 0;
+  char error[128] = "";
+  bool word(char*& w) {
+    int n = sh_expand_word(w, lookup, nullptr, text + used, static_cast<int>(sizeof text) - used, error, sizeof error);
+    if (n < 0) return false;
+    w = text + used;
+    used += n + 1;
+    return true;
+  }
+  bool node(sh_node* n) {
+    if (n == nullptr) return true;
+    for (int i = 0; i < n->argc; i++)
+      if (!word(n->argv[i])) return false;
+    for (int i = 0; i < n->redir_count; i++)
+      if (!word(n->redirs[i].path)) return false;
+    return node(n->left) && node(n->right);
+  }
+};
+
+// Parses line raw, then expands each word (the shell's way).
+std::string expand(const std::string& line) {
+  auto arena = std::make_unique<sh_arena>();
+  sh_node* tree = nullptr;
+  char error[128];
+  if (sh_parse_raw(line.c_str(), arena.get(), &tree, error, sizeof error) != 0) {
+    return std::string("error: ") + error;
+  }
+  if (tree == nullptr) return "empty";
+  auto expander = std::make_unique<Expander>();
+  if (!expander->node(tree)) return std::string("error: ") + expander->error;
+  char out[4096];
+  sh_format(tree, out, sizeof out);
+  return out;
+}
+
+// sh_parse_raw keeps words as typed, quotes and all.
+TEST(ShParseVars, RawWords) {
+  auto arena = std::make_unique<sh_arena>();
+  sh_node* tree = nullptr;
+  ASSERT_EQ(sh_parse_raw("X=$A echo '$HOME x' \"${Y}\"z > $F", arena.get(), &tree, nullptr, 0), 0);
+  char out[256];
+  sh_format(tree, out, sizeof out);
+  EXPECT_STREQ(out, "(exec =X=$A echo '$HOME x' \"${Y}\"z (> 1 $F))");
+}
+
+// $?, $NAME and ${NAME} become their values; a value is one word even with
+// a blank in it (no field splitting); an unset variable is empty.
+TEST(ShParseVars, Expands) {
+  EXPECT_EQ(expand("echo $?"), "(exec echo 1)");
+  EXPECT_EQ(expand("echo $HOME/bin"), "(exec echo /home/bin)");
+  EXPECT_EQ(expand("echo ${HOME}x $A_1."), "(exec echo /homex a1.)");
+  EXPECT_EQ(expand("echo $X"), "(exec echo x y)");
+  EXPECT_EQ(expand("echo a${UNSET}b $UNSET"), "(exec echo ab )");
+  EXPECT_EQ(expand("echo $EMPTY|cat"), "(pipe (exec echo ) (exec cat))");
+  EXPECT_EQ(expand("echo $0 $?$?"), "(exec echo sh 11)");
+  EXPECT_EQ(expand("cat < $HOME > ${X}"), "(exec cat (< 0 /home) (> 1 x y))");
+}
+
+// A '$' not followed by a name is kept: at the end, before a blank, a
+// quote or punctuation.
+TEST(ShParseVars, LoneDollar) {
+  EXPECT_EQ(expand("echo $"), "(exec echo $)");
+  EXPECT_EQ(expand("echo $ a"), "(exec echo $ a)");
+  EXPECT_EQ(expand("echo a$"), "(exec echo a$)");
+  EXPECT_EQ(expand("echo $-x $/"), "(exec echo $-x $/)");
+  EXPECT_EQ(expand("echo \"$\""), "(exec echo $)");
+}
+
+// Single quotes stop expansion; double quotes keep it.
+TEST(ShParseVars, Quotes) {
+  EXPECT_EQ(expand("echo '$HOME' \"$HOME\" \"${HOME}\"'$?'"), "(exec echo $HOME /home /home$?)");
+  EXPECT_EQ(expand("echo \"a $X b\""), "(exec echo a x y b)");
+  EXPECT_EQ(expand("echo \"$\"HOME"), "(exec echo $HOME)");
+}
+
+// Malformed ${...} is an error, never a crash; sh_parse (no lookup) leaves
+// every '$' alone.
+TEST(ShParseVars, BadSubstitution) {
+  EXPECT_EQ(expand("echo ${HOME"), "error: bad substitution near '${HOME'");
+  EXPECT_EQ(expand("echo ${}"), "error: bad substitution near '${}'");
+  EXPECT_EQ(expand("echo ${-}"), "error: bad substitution near '${-}'");
+  EXPECT_EQ(expand("echo \"${HOME\"}"), "error: bad substitution near '${HOME\"}'");
+  EXPECT_EQ(parse("echo $HOME ${X}"), "(exec echo $HOME ${X})");
+  char out[8];
+  EXPECT_EQ(sh_expand_word("a b", lookup, nullptr, out, sizeof out, nullptr, 0), -1);  // not one word
+  EXPECT_EQ(sh_expand_word("$HOME/x", lookup, nullptr, out, sizeof out, nullptr, 0), 7);
+  EXPECT_STREQ(out, "/home/x");
+  EXPECT_EQ(sh_expand_word("$HOME/xy", lookup, nullptr, out, sizeof out, nullptr, 0), -1);  // 9 bytes
+}
+
+// Leading NAME=value words are assignments (marked '=' by sh_format); an
+// '=' later, in a quoted or expanded name, or after a bad name is not.
+TEST(ShParseVars, Assignments) {
+  EXPECT_EQ(expand("A=1"), "(exec =A=1)");
+  EXPECT_EQ(expand("A=1 B=$HOME env"), "(exec =A=1 =B=/home env)");
+  EXPECT_EQ(expand("env A=1"), "(exec env A=1)");
+  EXPECT_EQ(expand("'A'=1 x"), "(exec A=1 x)");
+  EXPECT_EQ(expand("1A=1 _b=2"), "(exec 1A=1 _b=2)");
+  EXPECT_EQ(expand("_b2=' x ' c"), "(exec =_b2= x  c)");
+  EXPECT_EQ(expand("A= x"), "(exec =A= x)");
+  EXPECT_EQ(sh_is_assignment("PATH=/bin"), 1);
+  EXPECT_EQ(sh_is_assignment("=x"), 0);
+  EXPECT_EQ(sh_is_assignment("A-B=x"), 0);
+}
+
+// Values that overflow the arena fail with "line too long"; every prefix
+// of lines with references parses or fails cleanly (ASan watches).
+TEST(ShParseVars, LimitsAndPrefixes) {
+  std::string line = "echo";
+  for (int i = 0; i < 6; i++) line += " $LONG";
+  EXPECT_EQ(expand(line).rfind("(exec echo lll", 0), 0u);
+  for (int i = 0; i < 6; i++) line += " $LONG";
+  EXPECT_EQ(expand(line), "error: line too long");
+  const std::string lines[] = {"A=$X echo \"${HOME}\" '$?' $ ${A_1}x", "echo ${?} \"$\""};
+  for (const std::string& l : lines) {
+    for (size_t n = 0; n <= l.size(); n++) expand(l.substr(0, n));
   }
 }
 

@@ -79,7 +79,8 @@ def main():
     blocks = readme_blocks()
     assert len(blocks) >= 2, "expected two console blocks under 'What you see', found %d" % len(blocks)
     shell_block = blocks[0].split("\n")
-    expected = shell_block[:next(i for i, l in enumerate(shell_block) if l.startswith("$ "))]
+    # Up to the first prompt ("/ $ ": the shell shows its directory).
+    expected = shell_block[:next(i for i, l in enumerate(shell_block) if re.match(r"[/.]\S* \$ ", l))]
     disk = rivet_system.fresh_disk(args)
     with rivet_system.boot(args, disk, smp=4, mem="1G") as q:
         compare(expected, q.output, "boot with the SD image")

@@ -2,8 +2,9 @@
   - pipes, `<`, `>`, `>>`, `;` and `&` in the shell;
   - the utilities (echo, cat, ls, grep, wc, mkdir, rm, ln, cp, mv, kill,
     sync);
-  - line editing in the kernel's console: backspace, Ctrl-U, up-arrow
-    history;
+  - line editing at the prompt (the shell's own editor since it reads in
+    raw "keys" mode; test_shell_edit.py covers the rest): backspace,
+    Ctrl-U, up-arrow history;
   - Ctrl-C stops the foreground program and only it (a background job lives
     on), and Ctrl-D at an empty prompt ends the shell (init starts a new one);
   - a C++ program runs; an unknown command is reported.

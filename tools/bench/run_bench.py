@@ -42,7 +42,7 @@ from rivet_qemu import Qemu, ConsoleTimeout  # noqa: E402
 FIRMWARE = "firmware/opensbi/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
 KERNEL = "target/kernel/Image"
 IMAGE = "boards/qemu-virt/sd.img"
-PROMPT = r"(?:^|\n)\$ "
+PROMPT = r"(?:^|\n)[/.]\S* \$ "  # the shell's prompt shows its directory
 
 K = 1000
 M = 1000 * 1000
@@ -137,8 +137,10 @@ def run_once(mode, args, outdir):
             try:
                 q.expect(r"init: starting /bin/sh", timeout=180)
                 q.expect(PROMPT, timeout=120)
-                q.send(bench_cmd + "\r")
-                q.expect(re.escape(bench_cmd) + r"\n", timeout=30)
+                # The shell reports no exit status by itself: ask for it.
+                typed = bench_cmd + "; echo bench-status=$?"
+                q.send(typed + "\r")
+                q.expect(re.escape(typed) + r"\n", timeout=30)
                 start = q.cursor
                 # bench ends with "bench: done"; a prompt before it means bench died.
                 m = q.expect(r"(^bench: done\n)|(" + PROMPT + r")", timeout=args.timeout)
@@ -148,7 +150,8 @@ def run_once(mode, args, outdir):
                 else:
                     q.expect(PROMPT, timeout=60)
                     after = q.output[start + len(output):q.cursor]
-                    if "exit status" in after or "killed" in after:
+                    status = re.search(r"bench-status=(-?\d+)", after)
+                    if not status or status.group(1) != "0" or "killed" in after:
                         error = "bench exited abnormally: %s" % after.strip()
                 q.send("poweroff\r")
                 q.expect(r"rivet: powering off", timeout=120)

@@ -24,7 +24,7 @@ from rivet_qemu import Qemu  # noqa: E402
 FIRMWARE = "firmware/opensbi/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
 KERNEL = "target/kernel/Image"
 CARD = "tests/user/sifive_u/sdhc-4g.img"
-PROMPT = r"(?:^|\n)\$ "
+PROMPT = r"(?:^|\n)[/.]\S* \$ "  # the shell's prompt shows its directory
 FIGURES = [  # key, what, MiB of file data per operation
     ("write_1m", "write 1 MiB in 4 KiB calls + fsync", 1),
     ("read_1m", "read it back (4 KiB calls)", 1),

@@ -5,8 +5,8 @@
 #include "kernel/fcntl.h"
 #include "kernel/fs.h"
 
-// The commands sh runs itself (user/bin/sh.c: is_builtin); keep in step.
-static const char* const kBuiltins = "cd exit";
+// The commands sh runs itself (user/bin/sh.c: kBuiltins); keep in step.
+static const char* const kBuiltins = "cd exit export set unset";
 
 enum { kMaxNames = 128 };
 
@@ -52,5 +52,6 @@ int main(int argc, char* argv[]) {
   }
   if (column) printf("\n");
   printf("Shell: a | b, < > >> 2>, a ; b, a &, ( ... ), quotes; Ctrl-C stops, Ctrl-D ends.\n");
+  printf("       $VAR ${VAR} $?, NAME=value, export; Tab completes; arrows, ^A ^E ^W ^U ^L edit.\n");
   exit(0);
 }

@@ -27,6 +27,7 @@ struct token {
   int fd;                  /* TOK_REDIR */
   enum sh_redir_mode mode; /* TOK_REDIR */
   const char* at;          /* where it starts, for messages */
+  int assignment;          /* TOK_WORD: starts with an unquoted NAME= */
 };
 
 struct parser {
@@ -36,6 +37,12 @@ struct parser {
   char* error;
   int error_size;
   int failed;
+  sh_lookup_fn lookup;  /* null: no expansion */
+  void* lookup_context;
+  int raw;              /* keep words as typed (quotes and '$'), for sh_expand_word */
+  char* buf;            /* where words go: the arena's text, or sh_expand_word's out */
+  int* used;
+  int cap;
 };
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
@@ -78,6 +85,60 @@ static void fail(struct parser* ps, const char* message, const char* near) {
   append(ps->error, shown, ps->error_size);
   append(ps->error, "'", ps->error_size);
 }
+
+static int is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+static int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+
+int sh_is_assignment(const char* word) {
+  if (!is_name_start(word[0])) return 0;
+  int i = 1;
+  while (is_name_char(word[i])) i++;
+  return word[i] == '=';
+}
+
+/* Appends one byte to the word being built; fails when the arena is full. */
+static int put_char(struct parser* ps, char ch) {
+  if (*ps->used + 1 >= ps->cap) {
+    fail(ps, "line too long", NULL);
+    return -1;
+  }
+  ps->buf[(*ps->used)++] = ch;
+  return 0;
+}
+
+/* ps->p is at a '$' outside single quotes: appends the variable's value
+   (or the '$' itself when no name follows) and moves past the reference. */
+static int expand(struct parser* ps) {
+  const char* p = ps->p + 1;
+  char name[64];
+  int n = 0;
+  if (*p == '{') {
+    p++;
+    while (is_name_char(*p) && n + 1 < (int)sizeof name) name[n++] = *p++;
+    if (n == 0 && (*p == '?' || *p == '$' || *p == '!')) name[n++] = *p++;
+    if (*p != '}' || n == 0) {
+      fail(ps, "bad substitution", ps->p);
+      return -1;
+    }
+    p++;
+  } else if (*p == '?' || *p == '$' || *p == '!' || (*p >= '0' && *p <= '9')) {
+    name[n++] = *p++;
+  } else if (is_name_start(*p)) {
+    while (is_name_char(*p) && n + 1 < (int)sizeof name) name[n++] = *p++;
+  } else {
+    ps->p++;  /* "$" at the end, before a blank, a quote, ...: a plain '$' */
+    return put_char(ps, '$');
+  }
+  name[n] = '\0';
+  ps->p = p;
+  const char* value = ps->lookup(ps->lookup_context, name);
+  for (; value != NULL && *value != '\0'; value++) {
+    if (put_char(ps, *value) < 0) return -1;
+  }
+  return 0;
+}
+
+static void read_word(struct parser* ps);
 
 /* Reads the next token into ps->tok. */
 static void next_token(struct parser* ps) {
@@ -124,13 +185,22 @@ static void next_token(struct parser* ps) {
       return;
     default: break;
   }
-  /* A word, with quoted parts copied without their quotes. */
-  struct sh_arena* a = ps->arena;
   t->type = TOK_WORD;
-  t->word = a->text + a->text_used;
+  t->assignment = sh_is_assignment(ps->p);
+  read_word(ps);
+}
+
+/* Copies the word at ps->p into ps->buf: quoted parts without their quotes
+   and with variables expanded (as far as ps->lookup says), or, in raw
+   mode, exactly as typed. Only the characters as typed decide whether a
+   word is an assignment, not values expanded into it. */
+static void read_word(struct parser* ps) {
+  struct token* t = &ps->tok;
+  t->word = ps->buf + *ps->used;
   while (*ps->p != '\0' && !is_blank(*ps->p) && !is_special(*ps->p)) {
-    char ch = *ps->p++;
+    char ch = *ps->p;
     if (ch == '\'' || ch == '"') {
+      ps->p++;
       const char* close = ps->p;
       while (*close != '\0' && *close != ch) close++;
       if (*close == '\0') {
@@ -138,21 +208,44 @@ static void next_token(struct parser* ps) {
         t->type = TOK_END;
         return;
       }
+      if (ps->raw && put_char(ps, ch) < 0) break;
       while (ps->p < close) {
-        if (a->text_used + 1 >= (int)sizeof a->text) break;
-        a->text[a->text_used++] = *ps->p++;
+        if (ps->raw) {
+          if (put_char(ps, *ps->p++) < 0) break;
+          continue;
+        }
+        if (ch == '"' && *ps->p == '$' && ps->lookup != NULL) {
+          if (expand(ps) < 0) break;
+          continue;
+        }
+        if (put_char(ps, *ps->p++) < 0) break;
+      }
+      if (ps->failed || ps->p > close) {  /* ${...} cannot run past the quote */
+        if (!ps->failed) fail(ps, "bad substitution", t->at);
+        t->type = TOK_END;
+        return;
+      }
+      if (ps->raw && put_char(ps, ch) < 0) {
+        t->type = TOK_END;
+        return;
       }
       ps->p = close + 1;
       continue;
     }
-    if (a->text_used + 1 >= (int)sizeof a->text) {
-      fail(ps, "line too long", NULL);
+    if (ch == '$' && ps->lookup != NULL && !ps->raw) {
+      if (expand(ps) < 0) {
+        t->type = TOK_END;
+        return;
+      }
+      continue;
+    }
+    ps->p++;
+    if (put_char(ps, ch) < 0) {
       t->type = TOK_END;
       return;
     }
-    a->text[a->text_used++] = ch;
   }
-  a->text[a->text_used++] = '\0';
+  if (put_char(ps, '\0') < 0) t->type = TOK_END;
 }
 
 static struct sh_node* new_node(struct parser* ps, enum sh_node_type type) {
@@ -225,6 +318,7 @@ static struct sh_node* parse_command(struct parser* ps) {
       fail(ps, "too many arguments", ps->tok.at);
       return NULL;
     }
+    if (node->argc == node->assigns && ps->tok.assignment) node->assigns++;
     node->argv[node->argc++] = ps->tok.word;
     next_token(ps);
   }
@@ -273,10 +367,15 @@ static struct sh_node* parse_list(struct parser* ps) {
   return seq;
 }
 
-int sh_parse(const char* line, struct sh_arena* arena, struct sh_node** out, char* error, int error_size) {
+static int parse(const char* line, int raw, struct sh_arena* arena, struct sh_node** out, char* error,
+                 int error_size) {
   struct parser ps;
   memset(&ps, 0, sizeof ps);
   ps.p = line;
+  ps.raw = raw;
+  ps.buf = arena->text;
+  ps.used = &arena->text_used;
+  ps.cap = (int)sizeof arena->text;
   ps.arena = arena;
   ps.error = error;
   ps.error_size = error_size;
@@ -294,6 +393,34 @@ int sh_parse(const char* line, struct sh_arena* arena, struct sh_node** out, cha
   if (ps.failed) return -1;
   *out = tree;
   return 0;
+}
+
+int sh_parse(const char* line, struct sh_arena* arena, struct sh_node** out, char* error, int error_size) {
+  return parse(line, 0, arena, out, error, error_size);
+}
+
+int sh_parse_raw(const char* line, struct sh_arena* arena, struct sh_node** out, char* error, int error_size) {
+  return parse(line, 1, arena, out, error, error_size);
+}
+
+int sh_expand_word(const char* raw, sh_lookup_fn lookup, void* context, char* out, int size, char* error,
+                   int error_size) {
+  struct parser ps;
+  memset(&ps, 0, sizeof ps);
+  int used = 0;
+  ps.p = raw;
+  ps.lookup = lookup;
+  ps.lookup_context = context;
+  ps.buf = out;
+  ps.used = &used;
+  ps.cap = size + 1;  /* put_char keeps a byte spare; here the NUL may take the last */
+  ps.error = error;
+  ps.error_size = error_size;
+  if (error != NULL && error_size > 0) error[0] = '\0';
+  ps.tok.at = raw;
+  read_word(&ps);
+  if (!ps.failed && *ps.p != '\0') fail(&ps, "not a single word", raw);  /* not from sh_parse_raw */
+  return ps.failed ? -1 : used - 1;  /* read_word wrote the NUL too */
 }
 
 /* ---- sh_format --------------------------------------------------------------- */
@@ -322,7 +449,7 @@ static void format_node(struct text_out* o, const struct sh_node* n) {
   put(o, kNames[n->type]);
   if (n->type == SH_EXEC) {
     for (int i = 0; i < n->argc; i++) {
-      put(o, " ");
+      put(o, i < n->assigns ? " =" : " ");
       put(o, n->argv[i]);
     }
   } else {

@@ -2,8 +2,9 @@
  * _start: where exec() enters a program.
  *
  * The kernel starts the program with a0 = argc, a1 = argv (an array of argc
- * string pointers followed by a null pointer, on the user stack) and sp
- * 16-byte aligned. __rivet_start (start.c) runs the C++ constructors, calls
+ * string pointers followed by a null pointer, on the user stack), a2 = envp
+ * (the environment's "NAME=value" pointers and a null pointer, right after
+ * argv's) and sp 16-byte aligned; a0-a2 pass through to __rivet_start. __rivet_start (start.c) runs the C++ constructors, calls
  * main(argc, argv) and passes its return value to exit().
  */
   .section .text.start, "ax", @progbits

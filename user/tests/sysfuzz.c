@@ -322,6 +322,7 @@ static const unsigned char kinds[RIVET_SYSCALL_MAX + 1][6] = {
     [SYS_fdatasync] = {K_FD},
     [SYS_sync] = {0},
     [SYS_fadvise] = {K_FD, K_LEN, K_LEN, K_INT},
+    [SYS_execve] = {K_PATH, K_ARGV, K_ARGV},
 };
 
 static long raw_syscall(uint64 number, const uint64* a) {

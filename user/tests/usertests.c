@@ -29,6 +29,7 @@
 #define TRAPFRAME_ADDR 0x3fffffe000ul
 #define TRAMPOLINE_ADDR 0x3ffffff000ul
 #define ECHO "/bin/echo"
+#define PRINTENV "/bin/printenv"
 
 #define SUITE "usertests"
 #include "testlib.h"
@@ -454,8 +455,29 @@ static void test_infocalls(void) {
   int console = open("/dev/console", O_RDWR);
   if (console >= 0) {
     FAILS(EINVAL, consmode(console, 7));
-    CHECK(consmode(console, CONSOLE_RAW) == CONSOLE_COOKED, "the console was not cooked");
-    CHECK(consmode(console, CONSOLE_COOKED) == CONSOLE_RAW, "raw mode did not take");
+    // Raw (and keys) mode only for the console's foreground process group:
+    // a child in a group of its own is refused until that group has the
+    // console. (Done in a child so it does not depend on whether usertests
+    // itself was started in the foreground.)
+    int pid = fork_or_fail();
+    if (pid == 0) {
+      OK(setpgrp());
+      FAILS(EPERM, consmode(console, CONSOLE_RAW));
+      FAILS(EPERM, consmode(console, CONSOLE_KEYS));
+      CHECK(consmode(console, CONSOLE_COOKED) == CONSOLE_COOKED, "cooked mode refused");
+      OK(tcsetpgrp(console, getpid()));
+      CHECK(consmode(console, CONSOLE_RAW) == CONSOLE_COOKED, "the console was not cooked");
+      CHECK(consmode(console, CONSOLE_COOKED) == CONSOLE_RAW, "raw mode did not take");
+      CHECK(consmode(console, CONSOLE_KEYS) == CONSOLE_COOKED, "keys mode refused");
+      CHECK(consmode(console, CONSOLE_COOKED) == CONSOLE_KEYS, "keys mode did not take");
+      exit(0);
+    }
+    wait_ok(pid, "consmode child");
+    // Give the console back to this process's group.
+    struct procinfo me;
+    for (slot = 0; (n = procinfo(slot, &me)) >= 0 && me.pid != getpid(); slot = n + 1) {
+    }
+    if (n >= 0) OK(tcsetpgrp(console, me.pgid));
     OK(close(console));
   }
 }
@@ -1613,6 +1635,58 @@ static void test_exec(void) {
   wait_ok(pid, "exec with many arguments");
   CHECK(file_size("exec.tmp") == (uint64)(MAXARG - 2) * 40, "output of %lu bytes", (unsigned long)file_size("exec.tmp"));
   OK(unlink("exec.tmp"));
+}
+
+// execve passes the environment: the program sees envp (printenv shows
+// it); exec passes environ, like POSIX execv; xv6's exec (sys_exec) passes
+// none. Too many or too big environment strings are E2BIG (arguments and
+// environment share one 64 KiB budget); bad pointers are EFAULT.
+static void test_execve(void) {
+  static const char* const kOut = "execve.tmp";
+  static char out[128];
+  for (int variant = 0; variant < 3; variant++) {
+    int pid = fork_or_fail();
+    if (pid == 0) {
+      close(1);
+      if (open(kOut, O_CREATE | O_WRONLY | O_TRUNC) != 1) exit(2);
+      char* argv[] = {"printenv", "A", "B", "RIVET_T", 0};
+      char* envp[] = {"A=1", "B=two words", 0};
+      if (variant == 0) execve(PRINTENV, argv, envp);
+      if (setenv("RIVET_T", "inherited", 1) < 0) exit(4);
+      if (variant == 1) exec(PRINTENV, argv);
+      char* all[] = {"printenv", 0};
+      sys_exec(PRINTENV, all);
+      exit(3);
+    }
+    int status = 0;
+    CHECK(wait(&status) == pid, "wait");
+    read_file(kOut, out, sizeof out);
+    static const char* const kWanted[] = {"1\ntwo words\n", "inherited\n", ""};
+    static const int kStatus[] = {1, 1, 0};  // printenv: 1 when a NAME is unset
+    CHECK(strcmp(out, kWanted[variant]) == 0 && status == kStatus[variant], "variant %d: status %d, printed \"%s\"",
+          variant, status, out);
+  }
+  OK(unlink(kOut));
+  char* argv[] = {"printenv", 0};
+  // MAXENV strings are fine, one more is not.
+  static char* many[MAXENV + 2];
+  for (int i = 0; i < MAXENV + 1; i++) many[i] = "X=1";
+  many[MAXENV + 1] = 0;
+  FAILS(E2BIG, execve(PRINTENV, argv, many));
+  // Two 40 KiB strings: each fits, together they exceed the budget.
+  static char big[40 * 1024];
+  memset(big, 'v', sizeof big - 1);
+  big[0] = 'B';
+  big[1] = '=';
+  char* huge[] = {big, big, 0};
+  FAILS(E2BIG, execve(PRINTENV, argv, huge));
+  char* big_arg[] = {"printenv", big, 0};
+  char* one[] = {big, 0};
+  FAILS(E2BIG, execve(PRINTENV, big_arg, one));
+  FAILS(EFAULT, execve(PRINTENV, argv, (char**)KERNEL_ADDR));
+  char* bad[] = {"A=1", (char*)0x1000, 0};
+  FAILS(EFAULT, execve(PRINTENV, argv, bad));
+  CHECK(getpid() > 0, "process damaged by failed execs");
 }
 
 // exec fails cleanly (and the caller carries on) for missing files,

@@ -1,6 +1,6 @@
 /* Rivet SDK: <stdlib.h>, the part librivet has: malloc, calloc, realloc,
- * free, exit, atoi, atol, strtol. No abort, qsort, getenv or floating-point
- * conversions. */
+ * free, exit, atoi, atol, strtol, getenv, setenv, unsetenv. No abort, qsort
+ * or floating-point conversions. */
 #ifndef RIVET_SDK_STDLIB_H
 #define RIVET_SDK_STDLIB_H
 #include <stddef.h>

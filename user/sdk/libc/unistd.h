@@ -1,6 +1,7 @@
 /* Rivet SDK: <unistd.h>, the POSIX names the kernel has, with xv6's
  * signatures (int sizes and counts): fork read write close pipe dup getpid
- * getppid chdir unlink link setpgrp tcsetpgrp fsync fdatasync sync sbrk.
+ * getppid chdir unlink link setpgrp tcsetpgrp fsync fdatasync sync sbrk,
+ * execve and environ.
  * Not here: sleep (Rivet's sleep(ticks) in user/user.h counts timer ticks,
  * not seconds), lseek, execv (exec() is in user/user.h), isatty, getcwd. */
 #ifndef RIVET_SDK_UNISTD_H

@@ -13,6 +13,9 @@ void exit(int status) __attribute__((noreturn));  /* xv6: int exit(int) */
 int atoi(const char* s);
 long atol(const char* s);
 long strtol(const char* s, char** end, int base);
+char* getenv(const char* name);  /* the value of NAME in environ, or null */
+int setenv(const char* name, const char* value, int overwrite);
+int unsetenv(const char* name);
 #ifdef __cplusplus
 }
 #endif

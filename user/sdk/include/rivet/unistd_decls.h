@@ -22,6 +22,10 @@ int fsync(int fd);
 int fdatasync(int fd);
 int sync(void);       /* POSIX: void; here 0, or -1 with errno */
 char* sbrk(int n);    /* grow (or shrink) the heap now; returns the old break */
+/* The environment ("NAME=value" strings, null-terminated), set at start-up
+   from what execve passed; exec() passes it on. */
+extern char** environ;
+int execve(const char* path, char* const argv[], char* const envp[]);
 #ifdef __cplusplus
 }
 #endif

@@ -40,7 +40,8 @@ extern "C" {
    unlink link exit are in the headers above) ---- */
 int wait(int*);
 int kill(int);
-int exec(const char*, char**);
+int exec(const char*, char**);  /* execve(path, argv, environ), like POSIX execv */
+int sys_exec(const char*, char**);  /* system call 7: xv6's exec, an empty environment */
 int open(const char*, int);
 int mknod(const char*, short, short);
 int fstat(int fd, struct stat*);
@@ -63,7 +64,7 @@ int procinfo(int slot, struct procinfo*);  /* the first process at or after slot
 int fsinfo(int index, struct fsinfo*);     /* mounted file system `index` (0: the root); -1 (ENODEV) past the last */
 int sysinfo(struct sysinfo*);              /* kernel name and version, machine model, harts */
 int klog(char* buf, int n);                /* the newest n bytes of the kernel's messages; klog(0, 0): how many are held */
-int consmode(int fd, int mode);            /* CONSOLE_RAW or CONSOLE_COOKED input; returns the mode before */
+int consmode(int fd, int mode);            /* CONSOLE_RAW, CONSOLE_KEYS or CONSOLE_COOKED input; returns the mode before */
 
 /* ---- ulib (xv6; the string functions, atoi and sbrk are in the headers
    above) ---- */
