@@ -18,13 +18,6 @@ extern "C" char trampoline[];
 namespace rivet::mm {
 namespace {
 
-// A swapped-out page: not valid, RSW1 set, the slot where the frame number
-// would be.
-constexpr uint64_t kSwapMark = static_cast<uint64_t>(Pte::Rsw1);
-bool is_swapped(PageTableEntry e) { return !e.valid() && (e.raw & kSwapMark); }
-uint64_t swap_slot(PageTableEntry e) { return e.raw >> 10; }
-PageTableEntry swap_entry(uint64_t slot) { return PageTableEntry{(slot << 10) | kSwapMark}; }
-
 // Frees the user pages mapped below kUserLimit, the swap slots of pages
 // that are out, and every table page of the tree rooted at `table` (the
 // trampoline and trapframe are not ours). References are dropped in
@@ -34,7 +27,7 @@ void free_tree(PhysAddr table, int level, uint64_t base, PageBatch& pages) {
   for (unsigned i = 0; i < 512; i++) {
     PageTableEntry e = entries[i];
     if (!e.valid()) {
-      if (level == 0 && is_swapped(e)) swap_free(swap_slot(e));
+      if (level == 0 && e.is_swapped()) swap_free(e.swap_slot());
       continue;
     }
     uint64_t va = base + (static_cast<uint64_t>(i) << (kPageShift + 9 * level));
@@ -131,7 +124,7 @@ Result<AddressSpace*> AddressSpace::create(PhysAddr trapframe) {
 void AddressSpace::drop_page(Vma*, uint64_t, PageTableEntry& e) {
   // A page-cache page stays cached: the cache holds its own reference.
   PhysAddr page = e.phys();
-  e.raw = 0;
+  e.clear();
   page_put(page);
 }
 
@@ -140,7 +133,7 @@ Result<void> AddressSpace::write_back(Vma* vma, uint64_t va, PageTableEntry& e) 
   // The cached page is what the file holds: it only needs to be marked
   // dirty for write-back (pages past end of file are not the file's).
   TRY(fs::pager_dirty(vma->inode, vma->offset_of(va) / kPageSize));
-  e.raw = PageTableEntry::make(e.phys(), e.flags().without(Pte::Dirty | Pte::Write)).raw;
+  e.set_flags(e.flags().without(Pte::Dirty | Pte::Write));
   arch::sfence_vma_page(va);
   return {};
 }
@@ -275,9 +268,9 @@ Result<void> AddressSpace::populate(uint64_t start, uint64_t end) {
 void AddressSpace::free_swapped(uint64_t start, uint64_t end) {
   if (!swap_enabled()) return;
   page_table_.for_each_entry(start, end, [](uint64_t, PageTableEntry& e) {
-    if (!is_swapped(e)) return;
-    swap_free(swap_slot(e));
-    e.raw = 0;
+    if (!e.is_swapped()) return;
+    swap_free(e.swap_slot());
+    e.clear();
   });
 }
 
@@ -301,11 +294,11 @@ Result<void> AddressSpace::break_copy_on_write(Vma* vma, uint64_t page_va, PageT
       __builtin_memset(phys_to_virt(fresh), 0, kPageSize);
     else
       __builtin_memcpy(phys_to_virt(fresh), phys_to_virt(old), kPageSize);
-    e->raw = PageTableEntry::make(fresh, flags).raw;
+    e->set(fresh, flags);
     page_put(old);
   } else {
     // The last sharer: take the page over instead of copying it.
-    e->raw = PageTableEntry::make(old, flags).raw;
+    e->set_flags(flags);
   }
   arch::sfence_vma_page(page_va);
   return {};
@@ -377,7 +370,7 @@ Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access acce
     uint64_t va = page_va + n * kPageSize;
     if (va >= vma->end || va >= vma->file_end || vma->offset_of(va) >= size) break;
     auto e = page_table_.walk(VirtAddr(va), false);
-    if (e && e.value()->raw != 0) break;  // present, or out on swap
+    if (e && !e.value()->empty()) break;  // present, or out on swap
   }
   uint8_t* frames[kMaxReadAhead];
   uint32_t got = TRY(fs::pager_get(vma->inode, index, n, frames));
@@ -430,7 +423,7 @@ Result<void> AddressSpace::resolve_fault(Vma* vma, uint64_t va, Access access) {
   if (!e || !e->valid()) {
     if (swap_enabled()) {
       auto slot = page_table_.walk(VirtAddr(page_va), false);
-      if (slot && is_swapped(*slot.value())) return swap_in(vma, page_va, slot.value());
+      if (slot && slot.value()->is_swapped()) return swap_in(vma, page_va, slot.value());
     }
     return fault_in(vma, page_va, access);
   }
@@ -439,7 +432,7 @@ Result<void> AddressSpace::resolve_fault(Vma* vma, uint64_t va, Access access) {
     if (e->flags().has(kCopyOnWrite)) return break_copy_on_write(vma, page_va, e);
     if (vma->flags & kVmaShared) {
       // First store to a clean shared page: allow it and remember it is dirty.
-      e->raw = PageTableEntry::make(e->phys(), e->flags() | Pte::Write | Pte::Accessed | Pte::Dirty).raw;
+      e->set_flags(e->flags() | Pte::Write | Pte::Accessed | Pte::Dirty);
       arch::sfence_vma_page(page_va);
       return {};
     }
@@ -450,7 +443,7 @@ Result<void> AddressSpace::resolve_fault(Vma* vma, uint64_t va, Access access) {
   // them here. Otherwise a stale TLB entry raced us: flush it and retry.
   PteFlags f = e->flags() | Pte::Accessed;
   if (access == Access::Write) f = f | Pte::Dirty;
-  if (f.bits() != e->flags().bits()) e->raw = PageTableEntry::make(e->phys(), f).raw;
+  if (f.bits() != e->flags().bits()) e->set_flags(f);
   arch::sfence_vma_page(page_va);
   return {};
 }
@@ -469,7 +462,7 @@ Result<PhysAddr> AddressSpace::translate(uint64_t va, Access access) {
 }
 
 Result<void> AddressSpace::swap_in(Vma* vma, uint64_t page_va, PageTableEntry* e) {
-  uint64_t slot = swap_slot(*e);
+  uint64_t slot = e->swap_slot();
   PhysAddr page = TRY(alloc_page(PageOwner::User));
   if (auto r = swap_read(slot, page); !r) {
     page_put(page);
@@ -477,7 +470,7 @@ Result<void> AddressSpace::swap_in(Vma* vma, uint64_t page_va, PageTableEntry* e
   }
   swap_free(slot);
   // Only private pages of this process go out, so it comes back as such.
-  e->raw = PageTableEntry::make(page, user_pte_flags(vma->prot) | Pte::Valid | Pte::Accessed | Pte::Dirty).raw;
+  e->set(page, user_pte_flags(vma->prot) | Pte::Valid | Pte::Accessed | Pte::Dirty);
   arch::sfence_vma_page(page_va);
   return {};
 }
@@ -506,7 +499,7 @@ bool AddressSpace::evict_one() {
           return false;
         candidates = true;
         if (e.flags().has(Pte::Accessed)) {
-          e.raw = PageTableEntry::make(e.phys(), e.flags().without(Pte::Accessed)).raw;
+          e.set_flags(e.flags().without(Pte::Accessed));
           arch::sfence_vma_page(va);
           return false;
         }
@@ -516,7 +509,7 @@ bool AddressSpace::evict_one() {
           return swap_full;  // full: nothing else can go either
         }
         page_put(e.phys());
-        e = swap_entry(slot.value());
+        e = PageTableEntry::swapped(slot.value());
         arch::sfence_vma_page(va);
         evicted = true;
         return true;
@@ -585,7 +578,7 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
       PageTableEntry* table = nullptr;  // the child's, made at the first entry it needs
       for (unsigned i = first; i < last; i++) {
         PageTableEntry& e = parent[i];
-        if (e.raw == 0 || (e.valid() && !e.leaf())) continue;
+        if (e.empty() || (e.valid() && !e.leaf())) continue;
         // The child's page tables need pages too (for swapped pages as well
         // as present ones): under memory pressure, push some of the parent's
         // unshared pages out as we go (the page at hand among them, perhaps:
@@ -595,7 +588,7 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
           make_room();
           short_of_memory = short_of_memory || free_page_count() < kForkSwapBelow;
         }
-        if (!e.valid() && !is_swapped(e)) continue;
+        if (!e.valid() && !e.is_swapped()) continue;
         // Short of memory, an unshared private page goes to swap now and the
         // child shares the slot: pages shared in memory could be pushed out by
         // neither process, pages shared on swap come back privately to each.
@@ -604,7 +597,7 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
           if (page_refcount(e.phys()) == 1) {
             if (auto slot = swap_write(e.phys())) {
               page_put(e.phys());
-              e = swap_entry(slot.value());
+              e = PageTableEntry::swapped(slot.value());
             }
           }
         }
@@ -616,8 +609,8 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
           }
           table = t.value();
         }
-        if (is_swapped(e)) {
-          failed = swap_dup(swap_slot(e));
+        if (e.is_swapped()) {
+          failed = swap_dup(e.swap_slot());
           if (!failed.ok()) return;
           table[i] = e;
           continue;
@@ -627,7 +620,7 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
           f = f.without(Pte::Write | Pte::Dirty);
         } else if (f.has(Pte::Write) || f.has(kCopyOnWrite)) {
           f = f.without(Pte::Write) | kCopyOnWrite;
-          e.raw = PageTableEntry::make(e.phys(), f).raw;
+          e.set_flags(f);
         }
         // The child's entry is never writable: valid and accessed, not dirty.
         shared.add(e.phys());
@@ -733,7 +726,7 @@ Result<void> AddressSpace::protect_range(uint64_t start, uint64_t end, uint32_t 
     v->prot = prot;
     if (prot & PROT_EXEC) arch::icache_new_user_code();  // data written may now run
     page_table_.for_each_leaf(v->start, v->end, [&](uint64_t, PageTableEntry& e) {
-      e.raw = PageTableEntry::make(e.phys(), present_flags(v, prot, e.flags())).raw;
+      e.set_flags(present_flags(v, prot, e.flags()));
     });
   }
   arch::sfence_vma_all();

@@ -133,7 +133,7 @@ Result<long> exec_with(const char* path, const Args& args) {
   if (ip->type == T_FILE && __atomic_load_n(&ip->writers, __ATOMIC_RELAXED) > 0) {
     built = Error::TextBusy;  // open for writing: its pages could change under the program
   } else if (ip->type == T_FILE) {
-    auto created = mm::AddressSpace::create(mm::PhysAddr(p->trapframe_pa));
+    auto created = mm::AddressSpace::create(p->trapframe_pa);
     if (created) {
       as = created.value();
       built = build_image(*as, ip, args, &entry, &sp, &argv);
