@@ -99,11 +99,11 @@ void AddressSpace::destroy() {
   kfree(this);
 }
 
-Result<void> AddressSpace::resize_vma(Vma* vma, uint64_t new_end) {
-  uint64_t old_end = vma->end;
+Result<void> AddressSpace::resize_vma(Vma* vma, VirtAddr new_end_va) {
+  uint64_t new_end = new_end_va.value, old_end = vma->end;
   TRY(vmas_.resize(vma, new_end));
   if (new_end < old_end) {
-    unmap_pages(new_end, old_end);
+    unmap_pages(new_end_va, VirtAddr(old_end));
     // The tables that mapped only the released range go too, not at exit:
     // a large heap needs one table page per 2 MiB.
     page_table_.free_empty_tables(new_end, old_end);
@@ -112,18 +112,18 @@ Result<void> AddressSpace::resize_vma(Vma* vma, uint64_t new_end) {
   return {};
 }
 
-Result<void> AddressSpace::map_page(uint64_t va, PhysAddr pa, uint32_t prot) {
-  return page_table_.map(VirtAddr(va), pa, kPageSize, user_pte_flags(prot));
+Result<void> AddressSpace::map_page(VirtAddr va, PhysAddr pa, uint32_t prot) {
+  return page_table_.map(va, pa, kPageSize, user_pte_flags(prot));
 }
 
-Result<void> AddressSpace::populate(uint64_t start, uint64_t end) {
+Result<void> AddressSpace::populate(VirtAddr start, VirtAddr end) {
   Vma* v = find(start);
-  if (!v || end > v->end) return Error::Invalid;
+  if (!v || end.value > v->end) return Error::Invalid;
   // Eager allocation (sbrk) takes only free memory: it does not push other
   // pages out to swap, so asking for more than RAM fails quickly with
   // ENOMEM. Memory allocated lazily is what swap backs.
-  for (uint64_t va = start; va < end; va += kPageSize) {
-    if (page_table_.lookup(VirtAddr(va))) continue;
+  for (VirtAddr va = start; va < end; va = va + kPageSize) {
+    if (page_table_.lookup(va)) continue;
     auto page = alloc_zeroed_page(PageOwner::User);
     auto mapped = page ? map_page(va, page.value(), v->prot) : Result<void>(page.error());
     if (!mapped) {
@@ -135,10 +135,10 @@ Result<void> AddressSpace::populate(uint64_t start, uint64_t end) {
   return {};
 }
 
-void AddressSpace::unmap_pages(uint64_t start, uint64_t end) {
-  free_swapped(start, end);
+void AddressSpace::unmap_pages(VirtAddr start, VirtAddr end) {
+  free_swapped(start.value, end.value);
   bool any = false;
-  page_table_.for_each_leaf(start, end, [&](uint64_t va, PageTableEntry& e) {
+  page_table_.for_each_leaf(start.value, end.value, [&](uint64_t, PageTableEntry& e) {
     drop_page(e);
     any = true;
   });
@@ -154,8 +154,9 @@ uint64_t AddressSpace::resident_pages() {
   return n;
 }
 
-Result<void> AddressSpace::unmap_range(uint64_t start, uint64_t end) {
-  if (!range_is_mmap_only(start, end)) return Error::Invalid;
+Result<void> AddressSpace::unmap_range(VirtAddr start_va, VirtAddr end_va) {
+  uint64_t start = start_va.value, end = end_va.value;
+  if (!vmas_.mmap_only(start, end)) return Error::Invalid;
   // Split first (the only step that can fail), then remove: dirty shared
   // pages go back to their files, the others are dropped, swap slots freed.
   TRY(vmas_.split_around(start, end));
@@ -170,7 +171,8 @@ Result<void> AddressSpace::unmap_range(uint64_t start, uint64_t end) {
   return {};
 }
 
-Result<void> AddressSpace::protect_range(uint64_t start, uint64_t end, uint32_t prot) {
+Result<void> AddressSpace::protect_range(VirtAddr start_va, VirtAddr end_va, uint32_t prot) {
+  uint64_t start = start_va.value, end = end_va.value;
   // Validate: the range must be fully covered, and the new protection
   // allowed for every area in it.
   uint64_t covered = start;

@@ -19,6 +19,10 @@
 //   fork.cc            clone(): the copy-on-write copy for fork
 //   user_pte.h         how PTEs of user pages are marked (copy-on-write,
 //                      page-cache pages), shared by the files above
+//
+// The interface takes and gives addresses as VirtAddr; the VMA records and
+// VmaList keep plain uint64_t, which is what their interval arithmetic is
+// written in (and what the host tests drive).
 #pragma once
 
 #include <stddef.h>
@@ -47,30 +51,30 @@ class AddressSpace {
   uint64_t satp() const { return page_table_.satp(); }
   PageTable& page_table() { return page_table_; }
 
-  Vma* find(uint64_t va) const { return vmas_.find(va); }
+  Vma* find(VirtAddr va) const { return vmas_.find(va.value); }
   // Adds [start, end) with prot/flags (VmaList::insert: Error::Exists if it
   // overlaps an area, Error::NoMemory past kMaxVmas areas, Error::Invalid
   // if malformed). `record`, if given, is a Vma from knew<Vma>() to use (so
   // a caller can allocate before it changes anything); it is freed if the
   // call fails.
-  Result<Vma*> add_vma(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags, Vma* record = nullptr) {
-    return vmas_.insert(start, end, prot, flags, record);
+  Result<Vma*> add_vma(VirtAddr start, VirtAddr end, uint32_t prot, uint32_t flags, Vma* record = nullptr) {
+    return vmas_.insert(start.value, end.value, prot, flags, record);
   }
   // Backs `vma` by the file `ip` (a new reference; a program image counts
   // as a text user of it, a MAP_SHARED mapping of a writable descriptor as
   // a writer: see Inode::text_users; set vma->file_writable first).
   static void attach_file(Vma* vma, fs::Inode* ip);
   // Moves an area's end (heap growth/shrink). Shrinking frees the pages.
-  Result<void> resize_vma(Vma* vma, uint64_t new_end);
+  Result<void> resize_vma(Vma* vma, VirtAddr new_end);
 
   // Maps zeroed pages over [start, end) now (eager allocation), all inside
   // one VMA. On failure nothing new stays mapped.
-  Result<void> populate(uint64_t start, uint64_t end);
+  Result<void> populate(VirtAddr start, VirtAddr end);
   // Unmaps and frees every page in [start, end).
-  void unmap_pages(uint64_t start, uint64_t end);
+  void unmap_pages(VirtAddr start, VirtAddr end);
   // Maps one page `pa` (a reference is taken over) at va with the VMA's
   // protection.
-  Result<void> map_page(uint64_t va, PhysAddr pa, uint32_t prot);
+  Result<void> map_page(VirtAddr va, PhysAddr pa, uint32_t prot);
 
   // The page-fault path: finds the VMA, checks the access against its
   // protection, then resolves it — zero page or fresh page for anonymous
@@ -78,27 +82,27 @@ class AddressSpace {
   // write-enabling a shared page — or refuses it with Error::Fault.
   // Error::NoMemory if a page cannot be had, Error::Range for a page of a
   // file mapping wholly past end of file (a bus error).
-  Result<void> handle_fault(uint64_t va, Access access);
+  Result<void> handle_fault(VirtAddr va, Access access);
 
   // mmap support. [start, end) page aligned.
   // Removes every mapping in the range, splitting areas as needed; dirty
   // shared pages are written back first. Only mmap'd areas may be touched:
   // Error::Invalid if the range overlaps any other area.
-  Result<void> unmap_range(uint64_t start, uint64_t end);
+  Result<void> unmap_range(VirtAddr start, VirtAddr end);
   // Changes protection; Error::NoMemory if the range is not fully mapped,
   // Error::AccessDenied for PROT_WRITE on a shared mapping of a file not
   // opened for writing.
-  Result<void> protect_range(uint64_t start, uint64_t end, uint32_t prot);
+  Result<void> protect_range(VirtAddr start, VirtAddr end, uint32_t prot);
   // Writes dirty shared pages in the range back to their files.
-  Result<void> sync_range(uint64_t start, uint64_t end);
+  Result<void> sync_range(VirtAddr start, VirtAddr end);
   // A free gap of `length` bytes for a new mapping, top down from below the
-  // stack, never inside the heap's growth room; 0 if none.
-  uint64_t find_gap(uint64_t length, uint64_t hint) const { return vmas_.find_gap(length, hint, heap); }
-  bool range_is_mmap_only(uint64_t start, uint64_t end) const { return vmas_.mmap_only(start, end); }
+  // stack, never inside the heap's growth room; the null address if none.
+  VirtAddr find_gap(uint64_t length, VirtAddr hint) const { return VirtAddr(vmas_.find_gap(length, hint.value, heap)); }
+  bool range_is_mmap_only(VirtAddr start, VirtAddr end) const { return vmas_.mmap_only(start.value, end.value); }
   // Whether areas cover all of [start, end) and allow `access` there (what
   // a system call checks before it copies; the copy itself faults pages in).
-  bool range_allows(uint64_t start, uint64_t end, Access access) const {
-    return vmas_.range_allows(start, end, access);
+  bool range_allows(VirtAddr start, VirtAddr end, Access access) const {
+    return vmas_.range_allows(start.value, end.value, access);
   }
 
   // Writes back every dirty shared page and drops every file reference
@@ -106,7 +110,7 @@ class AddressSpace {
   void release_files();
   // The physical page behind va, faulting it in as a user access would.
   // What copy_in/copy_out use.
-  Result<PhysAddr> translate(uint64_t va, Access access);
+  Result<PhysAddr> translate(VirtAddr va, Access access);
 
   // fork: a copy of this address space with its own trapframe mapping.
   Result<AddressSpace*> clone(PhysAddr child_trapframe);
@@ -124,8 +128,8 @@ class AddressSpace {
     if (free_page_count() < kLowWater) make_room_slow();
   }
 
-  uint64_t heap_start = 0;  // set by exec: the break starts here
-  uint64_t brk = 0;
+  VirtAddr heap_start;  // set by exec: the break starts here
+  VirtAddr brk;
   Vma* heap = nullptr;      // [heap_start, page_round_up(brk)); may be empty
 
  private:

@@ -29,12 +29,12 @@ bool pte_permits(PageTableEntry e, Access access) {
 
 }  // namespace
 
-Result<void> AddressSpace::handle_fault(uint64_t va, Access access) {
+Result<void> AddressSpace::handle_fault(VirtAddr va, Access access) {
   // Decide: which area, and does its protection allow this access?
-  if (va >= kUserLimit) return Error::Fault;
+  if (va.value >= kUserLimit) return Error::Fault;
   Vma* vma = find(va);
   if (!vma || !permits(vma->prot, access)) return Error::Fault;
-  Result<void> r = resolve_fault(vma, va, access);
+  Result<void> r = resolve_fault(vma, va.value, access);
   // The page's contents may be new to the instruction caches.
   if (r && (vma->prot & PROT_EXEC)) arch::icache_new_user_code();
   return r;
@@ -136,17 +136,17 @@ Result<void> AddressSpace::fault_in(Vma* vma, uint64_t page_va, Access access) {
   return {};
 }
 
-Result<PhysAddr> AddressSpace::translate(uint64_t va, Access access) {
-  if (va >= kUserLimit) return Error::Fault;
-  PageTableEntry* e = page_table_.lookup(VirtAddr(va));
+Result<PhysAddr> AddressSpace::translate(VirtAddr va, Access access) {
+  if (va.value >= kUserLimit) return Error::Fault;
+  PageTableEntry* e = page_table_.lookup(va);
   if (!e || !pte_permits(*e, access)) {
     // A copy to or from a user buffer fails with EFAULT however the page
     // could not be had, short of memory.
     if (auto r = handle_fault(va, access); !r) return r.error() == Error::NoMemory ? Error::NoMemory : Error::Fault;
-    e = page_table_.lookup(VirtAddr(va));
+    e = page_table_.lookup(va);
     if (!e || !pte_permits(*e, access)) return Error::Fault;
   }
-  return PhysAddr(e->phys().value + (va & (kPageSize - 1)));
+  return e->phys() + (va.value & (kPageSize - 1));
 }
 
 }  // namespace rivet::mm

@@ -120,7 +120,8 @@ Result<void> AddressSpace::fault_in_file(Vma* vma, uint64_t page_va, Access acce
   return {};
 }
 
-Result<void> AddressSpace::sync_range(uint64_t start, uint64_t end) {
+Result<void> AddressSpace::sync_range(VirtAddr start_va, VirtAddr end_va) {
+  uint64_t start = start_va.value, end = end_va.value;
   if (!vmas_.covers(start, end)) return Error::NoMemory;
   for (Vma* v = vmas_.first(); v; v = v->next) {
     if (v->end <= start || v->start >= end || !(v->flags & kVmaShared)) continue;

@@ -28,7 +28,7 @@ Result<AddressSpace*> AddressSpace::clone(PhysAddr child_trapframe) {
   }
   bool short_of_memory = swap_enabled() && free_page_count() < kForkSwapBelow;
   for (Vma* v = vmas_.first(); v; v = v->next) {
-    auto copy = child->add_vma(v->start, v->end, v->prot, v->flags);
+    auto copy = child->vmas_.insert(v->start, v->end, v->prot, v->flags);
     if (!copy) {
       child->destroy();
       return copy.error();

@@ -40,7 +40,7 @@ inline constexpr uint32_t kMaxVmas = 4096;
 enum class Access : uint8_t { Read, Write, Execute };
 
 // A VMA's protection: PROT_READ, PROT_WRITE and PROT_EXEC of
-// kernel/sys/abi.h, whose values these are (address_space.cc checks; that
+// kernel/sys/abi.h, whose values these are (user_pte.h checks; that
 // header's struct stat would clash with a host program's).
 inline constexpr uint32_t kProtRead = 0x1;
 inline constexpr uint32_t kProtWrite = 0x2;
