@@ -72,11 +72,11 @@ int test_tlb_shootdown() {
   *p = 0x1111;
   mm::PhysAddr old = slot->phys();
   *mm::phys_to_virt<uint64_t>(fresh.value()) = 0x2222;
-  slot->raw = mm::PageTableEntry::make(fresh.value(), slot->flags()).raw;
+  slot->set(fresh.value(), slot->flags());
   smp::flush_tlb_everywhere(va, mm::kPageSize);
   bool ok = *p == 0x2222;
   // Put the original page back.
-  slot->raw = mm::PageTableEntry::make(old, slot->flags()).raw;
+  slot->set(old, slot->flags());
   smp::flush_tlb_everywhere(va, mm::kPageSize);
   ok = ok && *p == 0x1111;
   mm::page_put(fresh.value());

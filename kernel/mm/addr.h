@@ -23,7 +23,14 @@ struct VirtAddr {
   constexpr VirtAddr() = default;
   constexpr explicit VirtAddr(uint64_t v) : value(v) {}
   constexpr bool operator==(const VirtAddr&) const = default;
+  constexpr bool operator<(VirtAddr o) const { return value < o.value; }
+  constexpr bool operator<=(VirtAddr o) const { return value <= o.value; }
+  constexpr bool operator>(VirtAddr o) const { return value > o.value; }
+  constexpr bool operator>=(VirtAddr o) const { return value >= o.value; }
   constexpr VirtAddr operator+(uint64_t off) const { return VirtAddr(value + off); }
+  constexpr VirtAddr operator-(uint64_t off) const { return VirtAddr(value - off); }
+  constexpr uint64_t operator-(VirtAddr o) const { return value - o.value; }  // a distance
+  constexpr bool page_aligned() const { return (value & (kPageSize - 1)) == 0; }
 };
 
 // The direct map: every physical address is reachable at kDirectMapBase + pa.

@@ -3,6 +3,26 @@
 // mappings — and with which protection. The page table is only a cache of
 // what the VMAs describe: a page that is not mapped yet is resolved by
 // handle_fault() from its VMA (allocated zeroed, for anonymous memory).
+//
+// Where the parts live:
+//   vma_list.{h,cc}    the VMA list and its arithmetic (pure; host-tested)
+//   address_space.cc   creation and teardown, adding, resizing and
+//                      removing areas (munmap, mprotect) and the page-table
+//                      work they call for
+//   fault.cc           the fault path: the decision (handle_fault), then
+//                      zero page, fresh page, copy-on-write; translate()
+//   file_pages.cc      file-backed areas: attaching files, private file
+//                      pages with read-ahead, write-back of shared pages,
+//                      msync, dropping file references at exit
+//   eviction.cc        paging to swap: the clock (evict_one, make_room),
+//                      swap-in, freeing slots
+//   fork.cc            clone(): the copy-on-write copy for fork
+//   user_pte.h         how PTEs of user pages are marked (copy-on-write,
+//                      page-cache pages), shared by the files above
+//
+// The interface takes and gives addresses as VirtAddr; the VMA records and
+// VmaList keep plain uint64_t, which is what their interval arithmetic is
+// written in (and what the host tests drive).
 #pragma once
 
 #include <stddef.h>
@@ -11,59 +31,16 @@
 #include "kernel/lib/result.h"
 #include "kernel/mm/addr.h"
 #include "kernel/mm/page_table.h"
-
-namespace rivet::fs {
-struct Inode;
-}
+#include "kernel/mm/pages.h"
+#include "kernel/mm/vma_list.h"
 
 namespace rivet::mm {
 
-// The top of user space: the trampoline (shared code, not user-accessible),
-// then the process's trapframe, both above every VMA.
-inline constexpr uint64_t kTrapFrame = RIVET_TRAPFRAME;  // trampoline.S loads it too
-static_assert(kTrapFrame == kTrampoline - kPageSize);
-inline constexpr uint64_t kUserLimit = kTrapFrame;  // VMAs end at or below this
-// The most areas a process may have (Linux's max_map_count is 65,530): each
-// costs kernel memory and every fault and mmap walks the list. mmap, and a
-// munmap or mprotect that would split an area, fail with ENOMEM past it.
-inline constexpr uint32_t kMaxVmas = 4096;
-
-enum class Access : uint8_t { Read, Write, Execute };
-
-// VMA flags (protection uses PROT_* from kernel/sys/abi.h).
-enum VmaFlag : uint32_t {
-  kVmaAnonymous = 1u << 0,  // zero-filled memory, no file behind it
-  kVmaHeap = 1u << 1,
-  kVmaStack = 1u << 2,
-  kVmaImage = 1u << 3,      // a segment of the program's ELF file
-  kVmaMmap = 1u << 4,       // made by mmap(): only these can be munmap'd
-  kVmaShared = 1u << 5,     // MAP_SHARED: pages shared with the file
-};
-
-struct Vma {
-  uint64_t start = 0;  // page aligned; the area is [start, end)
-  uint64_t end = 0;
-  uint32_t prot = 0;   // PROT_READ | PROT_WRITE | PROT_EXEC
-  uint32_t flags = 0;
-  Vma* next = nullptr;  // sorted by address
-  // File backing: the page at `start` holds file bytes from `file_offset`;
-  // only addresses below `file_end` come from the file (an ELF segment's
-  // BSS and the tail past end of file read as zeros). The VMA holds an
-  // inode reference.
-  fs::Inode* inode = nullptr;
-  uint64_t file_offset = 0;
-  uint64_t file_end = 0;
-  bool file_writable = false;  // the descriptor mmap'd was open for writing
-  // Read-ahead of private file pages: the page after the last batch read
-  // in, and that batch's size. A fault there means the program is walking
-  // the file in order, so the next batch is bigger.
-  uint64_t readahead_next = 0;
-  uint32_t readahead_pages = 0;
-  bool contains(uint64_t va) const { return va >= start && va < end; }
-  uint64_t offset_of(uint64_t va) const { return file_offset + (va - start); }
-};
-
 class AddressSpace {
+  // The areas, first: at offset 0, so the queries every system call's user
+  // copy makes (range_allows) reach the list without an extra add.
+  VmaList vmas_;
+
  public:
   // An empty user address space with the trampoline and the given
   // trapframe page mapped at the top.
@@ -74,28 +51,30 @@ class AddressSpace {
   uint64_t satp() const { return page_table_.satp(); }
   PageTable& page_table() { return page_table_; }
 
-  Vma* find(uint64_t va) const;
-  // Adds [start, end) with prot/flags; Error::Exists if it overlaps an area,
-  // Error::NoMemory past kMaxVmas areas, Error::Invalid if unaligned, empty (except the heap, which may be) or
-  // outside user space. `record`, if given, is a Vma from knew<Vma>() to
-  // use (so a caller can allocate before it changes anything); it is freed
-  // if the call fails.
-  Result<Vma*> add_vma(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags, Vma* record = nullptr);
+  Vma* find(VirtAddr va) const { return vmas_.find(va.value); }
+  // Adds [start, end) with prot/flags (VmaList::insert: Error::Exists if it
+  // overlaps an area, Error::NoMemory past kMaxVmas areas, Error::Invalid
+  // if malformed). `record`, if given, is a Vma from knew<Vma>() to use (so
+  // a caller can allocate before it changes anything); it is freed if the
+  // call fails.
+  Result<Vma*> add_vma(VirtAddr start, VirtAddr end, uint32_t prot, uint32_t flags, Vma* record = nullptr) {
+    return vmas_.insert(start.value, end.value, prot, flags, record);
+  }
   // Backs `vma` by the file `ip` (a new reference; a program image counts
   // as a text user of it, a MAP_SHARED mapping of a writable descriptor as
   // a writer: see Inode::text_users; set vma->file_writable first).
   static void attach_file(Vma* vma, fs::Inode* ip);
   // Moves an area's end (heap growth/shrink). Shrinking frees the pages.
-  Result<void> resize_vma(Vma* vma, uint64_t new_end);
+  Result<void> resize_vma(Vma* vma, VirtAddr new_end);
 
   // Maps zeroed pages over [start, end) now (eager allocation), all inside
   // one VMA. On failure nothing new stays mapped.
-  Result<void> populate(uint64_t start, uint64_t end);
+  Result<void> populate(VirtAddr start, VirtAddr end);
   // Unmaps and frees every page in [start, end).
-  void unmap_pages(uint64_t start, uint64_t end);
+  void unmap_pages(VirtAddr start, VirtAddr end);
   // Maps one page `pa` (a reference is taken over) at va with the VMA's
   // protection.
-  Result<void> map_page(uint64_t va, PhysAddr pa, uint32_t prot);
+  Result<void> map_page(VirtAddr va, PhysAddr pa, uint32_t prot);
 
   // The page-fault path: finds the VMA, checks the access against its
   // protection, then resolves it — zero page or fresh page for anonymous
@@ -103,33 +82,35 @@ class AddressSpace {
   // write-enabling a shared page — or refuses it with Error::Fault.
   // Error::NoMemory if a page cannot be had, Error::Range for a page of a
   // file mapping wholly past end of file (a bus error).
-  Result<void> handle_fault(uint64_t va, Access access);
+  Result<void> handle_fault(VirtAddr va, Access access);
 
   // mmap support. [start, end) page aligned.
   // Removes every mapping in the range, splitting areas as needed; dirty
   // shared pages are written back first. Only mmap'd areas may be touched:
   // Error::Invalid if the range overlaps any other area.
-  Result<void> unmap_range(uint64_t start, uint64_t end);
+  Result<void> unmap_range(VirtAddr start, VirtAddr end);
   // Changes protection; Error::NoMemory if the range is not fully mapped,
   // Error::AccessDenied for PROT_WRITE on a shared mapping of a file not
   // opened for writing.
-  Result<void> protect_range(uint64_t start, uint64_t end, uint32_t prot);
+  Result<void> protect_range(VirtAddr start, VirtAddr end, uint32_t prot);
   // Writes dirty shared pages in the range back to their files.
-  Result<void> sync_range(uint64_t start, uint64_t end);
+  Result<void> sync_range(VirtAddr start, VirtAddr end);
   // A free gap of `length` bytes for a new mapping, top down from below the
-  // stack, never inside the heap's growth room; 0 if none.
-  uint64_t find_gap(uint64_t length, uint64_t hint) const;
-  bool range_is_mmap_only(uint64_t start, uint64_t end) const;
+  // stack, never inside the heap's growth room; the null address if none.
+  VirtAddr find_gap(uint64_t length, VirtAddr hint) const { return VirtAddr(vmas_.find_gap(length, hint.value, heap)); }
+  bool range_is_mmap_only(VirtAddr start, VirtAddr end) const { return vmas_.mmap_only(start.value, end.value); }
   // Whether areas cover all of [start, end) and allow `access` there (what
   // a system call checks before it copies; the copy itself faults pages in).
-  bool range_allows(uint64_t start, uint64_t end, Access access) const;
+  bool range_allows(VirtAddr start, VirtAddr end, Access access) const {
+    return vmas_.range_allows(start.value, end.value, access);
+  }
 
   // Writes back every dirty shared page and drops every file reference
   // (process context: exit and exec call it before destroy()).
   void release_files();
   // The physical page behind va, faulting it in as a user access would.
   // What copy_in/copy_out use.
-  Result<PhysAddr> translate(uint64_t va, Access access);
+  Result<PhysAddr> translate(VirtAddr va, Access access);
 
   // fork: a copy of this address space with its own trapframe mapping.
   Result<AddressSpace*> clone(PhysAddr child_trapframe);
@@ -142,10 +123,13 @@ class AddressSpace {
   // pass); false if nothing can go. make_room() evicts until a few pages
   // are free, before a fault allocates.
   bool evict_one();
-  void make_room();
+  void make_room() {
+    // On every fault: the common case, memory to spare, costs no call.
+    if (free_page_count() < kLowWater) make_room_slow();
+  }
 
-  uint64_t heap_start = 0;  // set by exec: the break starts here
-  uint64_t brk = 0;
+  VirtAddr heap_start;  // set by exec: the break starts here
+  VirtAddr brk;
   Vma* heap = nullptr;      // [heap_start, page_round_up(brk)); may be empty
 
  private:
@@ -154,18 +138,27 @@ class AddressSpace {
   Result<void> break_copy_on_write(Vma* vma, uint64_t page_va, PageTableEntry* pte);
   Result<void> fault_in(Vma* vma, uint64_t page_va, Access access);
   Result<void> fault_in_file(Vma* vma, uint64_t page_va, Access access, uint64_t file_size);
-  Result<Vma*> split(Vma* vma, uint64_t at);  // returns the upper part
-  void drop_page(Vma* vma, uint64_t va, PageTableEntry& e);
+  // Unmaps a present page and drops this mapping's reference (a page-cache
+  // page stays cached: the cache holds its own reference).
+  static void drop_page(PageTableEntry& e) {
+    PhysAddr page = e.phys();
+    e.clear();
+    page_put(page);
+  }
   Result<void> write_back(Vma* vma, uint64_t va, PageTableEntry& e);
-  void free_vma(Vma* vma);
-  static void detach_file(Vma* vma);  // inside an operation
+  // Drops the file reference a record holds (vma_record_delete).
+  static void detach_file(Vma* vma);
+  friend void vma_record_copied(Vma* copy);
+  friend void vma_record_delete(Vma* vma);
 
+  // Pages: make_room() evicts below this many free pages (one fault's data
+  // and tables, with margin).
+  static constexpr uint64_t kLowWater = 48;
+  void make_room_slow();
   Result<void> swap_in(Vma* vma, uint64_t page_va, PageTableEntry* e);
   void free_swapped(uint64_t start, uint64_t end);
 
   PageTable page_table_;
-  Vma* vmas_ = nullptr;
-  uint32_t vma_count_ = 0;
   uint64_t clock_hand_ = 0;
 };
 

@@ -70,13 +70,11 @@ uint64_t g_free_stack_count = 0;
 }  // namespace
 
 void early_map_direct(uint64_t pa, uint64_t size) {
-  auto* root = reinterpret_cast<uint64_t*>(early_root);
-  for (uint64_t g = pa >> 30; g <= (pa + size - 1) >> 30; g++) {
+  auto* root = reinterpret_cast<PageTableEntry*>(early_root);
+  constexpr PteFlags kFlags = Pte::Valid | Pte::Read | Pte::Write | Pte::Global | Pte::Accessed | Pte::Dirty;
+  for (uint64_t g = pa / kGigaPageSize; g <= (pa + size - 1) / kGigaPageSize; g++) {
     if (kDirectRootIndex + g >= kKernelRootIndex) break;  // beyond the direct map
-    uint64_t flags = static_cast<uint64_t>(Pte::Valid) | static_cast<uint64_t>(Pte::Read) |
-                     static_cast<uint64_t>(Pte::Write) | static_cast<uint64_t>(Pte::Global) |
-                     static_cast<uint64_t>(Pte::Accessed) | static_cast<uint64_t>(Pte::Dirty);
-    root[kDirectRootIndex + g] = (g << 28) | flags;
+    root[kDirectRootIndex + g] = PageTableEntry::make(PhysAddr(g * kGigaPageSize), kFlags);  // a gigapage
   }
   arch::sfence_vma_all();
 }
@@ -153,7 +151,7 @@ Result<uint64_t> kernel_stack_alloc() {
     if (!mapped) {
       // Give back what this slot took; the slot itself is not consumed.
       for (uint64_t j = 0; j < i; j++) page_put(g_kernel.lookup(VirtAddr(bottom + j * kPageSize))->phys());
-      for (uint64_t j = 0; j < i; j++) g_kernel.lookup(VirtAddr(bottom + j * kPageSize))->raw = 0;
+      for (uint64_t j = 0; j < i; j++) g_kernel.lookup(VirtAddr(bottom + j * kPageSize))->clear();
       if (page) page_put(page.value());
       return mapped.error();
     }

@@ -24,12 +24,12 @@ bool free_empty_under(PhysAddr table, int level, uint64_t base, uint64_t start, 
     if (level == 0 || !e.valid() || e.leaf()) continue;
     if (free_empty_under(e.phys(), level - 1, va, start, end)) {
       PhysAddr child = e.phys();
-      e.raw = 0;
+      e.clear();
       page_put(child);
     }
   }
   for (unsigned i = 0; i < 512; i++)
-    if (entries[i].raw != 0) return false;
+    if (!entries[i].empty()) return false;
   return true;
 }
 

@@ -43,18 +43,48 @@ class PteFlags {
 };
 constexpr PteFlags operator|(Pte a, Pte b) { return PteFlags(a) | PteFlags(b); }
 
-// One page-table entry.
-struct PageTableEntry {
-  uint64_t raw = 0;
-
-  bool valid() const { return raw & static_cast<uint64_t>(Pte::Valid); }
-  bool leaf() const { return raw & (static_cast<uint64_t>(Pte::Read) | static_cast<uint64_t>(Pte::Write) | static_cast<uint64_t>(Pte::Exec)); }
-  PhysAddr phys() const { return PhysAddr((raw >> 10) << kPageShift); }
-  PteFlags flags() const { return PteFlags(raw); }
-  static PageTableEntry make(PhysAddr pa, PteFlags flags) {
-    return PageTableEntry{((pa.value >> kPageShift) << 10) | flags.bits()};
+// One page-table entry. Every bit of it is read and written here, through
+// these accessors: no code outside this header assembles or takes apart the
+// 64-bit value (the PPN's position, the flag bits, the kernel's own
+// encoding of a page out on swap).
+class PageTableEntry {
+ public:
+  constexpr PageTableEntry() = default;
+  // A valid entry for pa (a leaf if flags hold R, W or X; a pointer to the
+  // next table if they hold only V).
+  static constexpr PageTableEntry make(PhysAddr pa, PteFlags flags) {
+    return PageTableEntry(((pa.value >> kPageShift) << kPpnShift) | flags.bits());
   }
+  // A page out on swap: not valid, RSW1 set, the slot where the frame
+  // number would be.
+  static constexpr PageTableEntry swapped(uint64_t slot) {
+    return PageTableEntry((slot << kPpnShift) | static_cast<uint64_t>(Pte::Rsw1));
+  }
+
+  constexpr bool valid() const { return raw_ & static_cast<uint64_t>(Pte::Valid); }
+  constexpr bool leaf() const {
+    return raw_ & (static_cast<uint64_t>(Pte::Read) | static_cast<uint64_t>(Pte::Write) | static_cast<uint64_t>(Pte::Exec));
+  }
+  // All zero: nothing mapped and no mark kept (a table of only such
+  // entries can be freed).
+  constexpr bool empty() const { return raw_ == 0; }
+  constexpr PhysAddr phys() const { return PhysAddr((raw_ >> kPpnShift) << kPageShift); }
+  constexpr PteFlags flags() const { return PteFlags(raw_); }
+  constexpr bool is_swapped() const { return !valid() && (raw_ & static_cast<uint64_t>(Pte::Rsw1)); }
+  constexpr uint64_t swap_slot() const { return raw_ >> kPpnShift; }
+
+  void clear() { raw_ = 0; }
+  void set(PhysAddr pa, PteFlags flags) { *this = make(pa, flags); }
+  // The same page with other flags.
+  void set_flags(PteFlags flags) { raw_ = (raw_ & ~kFlagMask) | flags.bits(); }
+
+ private:
+  static constexpr unsigned kPpnShift = 10;
+  static constexpr uint64_t kFlagMask = (1ull << kPpnShift) - 1;
+  constexpr explicit PageTableEntry(uint64_t raw) : raw_(raw) {}
+  uint64_t raw_ = 0;
 };
+static_assert(sizeof(PageTableEntry) == 8);
 
 enum class PageSize : uint64_t { Small = kPageSize, Mega = kMegaPageSize, Giga = kGigaPageSize };
 
@@ -152,7 +182,7 @@ class PageTable {
       if (va >= end) break;
       PageTableEntry& e = entries[i];
       if (!e.valid()) {
-        if (kInvalidToo && level == 0 && e.raw != 0 && fn(va, e)) return true;
+        if (kInvalidToo && level == 0 && !e.empty() && fn(va, e)) return true;
         continue;
       }
       if (e.leaf()) {

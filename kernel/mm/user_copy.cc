@@ -24,7 +24,7 @@ Result<void> copy_in_bytes(mm::AddressSpace& as, void* dst, uint64_t src, size_t
   if (!range_ok(src, n)) return Error::Fault;
   auto* out = static_cast<char*>(dst);
   while (n > 0) {
-    mm::PhysAddr pa = TRY(as.translate(src, mm::Access::Read));
+    mm::PhysAddr pa = TRY(as.translate(mm::VirtAddr(src), mm::Access::Read));
     size_t chunk = mm::kPageSize - (src & (mm::kPageSize - 1));
     if (chunk > n) chunk = n;
     __builtin_memcpy(out, mm::phys_to_virt(pa), chunk);
@@ -39,7 +39,7 @@ Result<void> copy_out_bytes(mm::AddressSpace& as, uint64_t dst, const void* src,
   if (!range_ok(dst, n)) return Error::Fault;
   const auto* in = static_cast<const char*>(src);
   while (n > 0) {
-    mm::PhysAddr pa = TRY(as.translate(dst, mm::Access::Write));
+    mm::PhysAddr pa = TRY(as.translate(mm::VirtAddr(dst), mm::Access::Write));
     size_t chunk = mm::kPageSize - (dst & (mm::kPageSize - 1));
     if (chunk > n) chunk = n;
     __builtin_memcpy(mm::phys_to_virt(pa), in, chunk);
@@ -61,7 +61,7 @@ Result<void> check_user_range(uint64_t addr, size_t n, bool write) {
   // The areas decide; pages not there yet come in when the copy touches
   // them (one look at the area list instead of a walk per page).
   mm::Access access = write ? mm::Access::Write : mm::Access::Read;
-  if (!current_space().range_allows(addr, addr + n, access)) return Error::Fault;
+  if (!current_space().range_allows(mm::VirtAddr(addr), mm::VirtAddr(addr + n), access)) return Error::Fault;
   return {};
 }
 
@@ -74,7 +74,7 @@ Result<size_t> copy_in_str(char* dst, size_t max, UserIn<char> src) {
   size_t len = 0;
   while (len < max) {
     if (va >= mm::kUserLimit) return Error::Fault;
-    mm::PhysAddr pa = TRY(as.translate(va, mm::Access::Read));
+    mm::PhysAddr pa = TRY(as.translate(mm::VirtAddr(va), mm::Access::Read));
     size_t chunk = mm::kPageSize - (va & (mm::kPageSize - 1));
     const char* p = mm::phys_to_virt<const char>(pa);
     for (size_t i = 0; i < chunk && len < max; i++, len++) {

@@ -87,7 +87,7 @@ uint32_t prot_of(const elf::Segment& s) {
 Result<void> map_segment(mm::AddressSpace& as, fs::Inode* ip, const elf::Segment& s) {
   uint64_t start = mm::page_round_down(s.vaddr);
   uint64_t end = mm::page_round_up(s.vaddr + s.memsz);
-  mm::Vma* vma = TRY(as.add_vma(start, end, prot_of(s), mm::kVmaImage));
+  mm::Vma* vma = TRY(as.add_vma(mm::VirtAddr(start), mm::VirtAddr(end), prot_of(s), mm::kVmaImage));
   mm::AddressSpace::attach_file(vma, ip);
   vma->file_offset = s.offset - (s.vaddr - start);  // the parser checked the alignment
   vma->file_end = s.vaddr + s.filesz;
@@ -107,13 +107,13 @@ Result<void> build_image(mm::AddressSpace& as, fs::Inode* ip, const Args& args, 
     if (end > image_end) image_end = end;
   }
   // The heap starts empty right after the image.
-  as.heap_start = image_end;
-  as.brk = image_end;
-  as.heap = TRY(as.add_vma(image_end, image_end, PROT_READ | PROT_WRITE, mm::kVmaHeap | mm::kVmaAnonymous));
+  as.heap_start = mm::VirtAddr(image_end);
+  as.brk = as.heap_start;
+  as.heap = TRY(as.add_vma(as.heap_start, as.heap_start, PROT_READ | PROT_WRITE, mm::kVmaHeap | mm::kVmaAnonymous));
   // The stack, and its guard page below.
-  uint64_t stack_bottom = kStackTop - kStackSize;
+  mm::VirtAddr stack_bottom(kStackTop - kStackSize);
   TRY(as.add_vma(stack_bottom - mm::kPageSize, stack_bottom, PROT_NONE, mm::kVmaStack));
-  TRY(as.add_vma(stack_bottom, kStackTop, PROT_READ | PROT_WRITE, mm::kVmaStack | mm::kVmaAnonymous));
+  TRY(as.add_vma(stack_bottom, mm::VirtAddr(kStackTop), PROT_READ | PROT_WRITE, mm::kVmaStack | mm::kVmaAnonymous));
 
   // Strings at the top, then the pointer arrays, 16-byte aligned as the ABI
   // wants: argv[0..argc-1], NULL, envp[0..envc-1], NULL, as on Linux, so
@@ -155,7 +155,7 @@ Result<long> exec_with(const char* path, const Args& args) {
   if (ip->type == T_FILE && __atomic_load_n(&ip->writers, __ATOMIC_RELAXED) > 0) {
     built = Error::TextBusy;  // open for writing: its pages could change under the program
   } else if (ip->type == T_FILE) {
-    auto created = mm::AddressSpace::create(mm::PhysAddr(p->trapframe_pa));
+    auto created = mm::AddressSpace::create(p->trapframe_pa);
     if (created) {
       as = created.value();
       built = build_image(*as, ip, args, &entry, &sp, &argv, &envp);

@@ -63,7 +63,7 @@ Result<Process*> allocate_process(bool user) {
         p.lock.unlock();
         return frame.error();
       }
-      p.trapframe_pa = frame.value().value;
+      p.trapframe_pa = frame.value();
       p.trapframe = mm::phys_to_virt<TrapFrame>(frame.value());
     }
     p.pid = allocate_pid();
@@ -85,9 +85,9 @@ Result<Process*> allocate_process(bool user) {
 void free_process(Process* p) {
   if (p->address_space) p->address_space->destroy();
   p->address_space = nullptr;
-  if (p->trapframe_pa) mm::page_put(mm::PhysAddr(p->trapframe_pa));
+  if (p->trapframe_pa.value) mm::page_put(p->trapframe_pa);
   p->trapframe = nullptr;
-  p->trapframe_pa = 0;
+  p->trapframe_pa = mm::PhysAddr();
   arch::fp_forget(p);
   p->pid = 0;
   p->pgid = 0;
@@ -133,7 +133,7 @@ Result<void> processes_init() {
 
 Result<void> start_first_process(void (*body)()) {
   Process* p = TRY(allocate_process(/*user=*/true));
-  auto as = mm::AddressSpace::create(mm::PhysAddr(p->trapframe_pa));
+  auto as = mm::AddressSpace::create(p->trapframe_pa);
   if (!as) {
     free_process(p);
     p->lock.unlock();
@@ -167,7 +167,7 @@ Result<int> fork_current() {
   // The child is Used, not Runnable: nothing else touches it, so its lock
   // can go while its memory is set up (which may sleep on swap I/O).
   child->lock.unlock();
-  auto as = parent->address_space->clone(mm::PhysAddr(child->trapframe_pa));
+  auto as = parent->address_space->clone(child->trapframe_pa);
   if (!as) {
     child->lock.lock();
     free_process(child);

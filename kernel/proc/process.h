@@ -17,6 +17,7 @@
 #include "kernel/lib/result.h"
 #include "kernel/arch/riscv64/trapframe.h"
 #include "kernel/lib/spinlock.h"
+#include "kernel/mm/addr.h"
 #include "kernel/sys/abi.h"
 
 namespace rivet {
@@ -66,7 +67,7 @@ struct Process {
   uint64_t kernel_stack_top = 0;
   mm::AddressSpace* address_space = nullptr;
   TrapFrame* trapframe = nullptr;  // a page, mapped below the trampoline in user space
-  uint64_t trapframe_pa = 0;
+  mm::PhysAddr trapframe_pa;  // the trapframe's page; zero when there is none
   Context context{};
   fs::File* files[NOFILE] = {};
   fs::Inode* cwd = nullptr;

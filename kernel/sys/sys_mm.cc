@@ -24,12 +24,12 @@ constexpr int kFlagMask = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS;
 
 bool aligned(uint64_t a) { return (a & (mm::kPageSize - 1)) == 0; }
 
-// [addr, addr+length) rounded to pages; Error::Invalid if it wraps or leaves
-// user space.
-Result<uint64_t> page_end(uint64_t addr, uint64_t length) {
+// The end of [addr, addr+length) rounded to pages; Error::Invalid if it
+// wraps or leaves user space.
+Result<mm::VirtAddr> page_end(mm::VirtAddr addr, uint64_t length) {
   if (length == 0) return Error::Invalid;
-  uint64_t end = mm::page_round_up(addr + length);
-  if (addr + length < addr || end < addr || end > mm::kUserLimit) return Error::Invalid;
+  mm::VirtAddr end(mm::page_round_up(addr.value + length));
+  if (addr.value + length < addr.value || end < addr || end.value > mm::kUserLimit) return Error::Invalid;
   return end;
 }
 
@@ -56,25 +56,26 @@ Result<long> sys_mmap(uint64_t addr, uint64_t length, int prot, int flags, int f
   }
 
   mm::AddressSpace& as = *current()->address_space;
-  uint64_t start;
+  mm::VirtAddr start;
   if (flags & MAP_FIXED) {
     if (!aligned(addr)) return Error::Invalid;
-    uint64_t end = TRY(page_end(addr, size));
+    start = mm::VirtAddr(addr);
+    mm::VirtAddr end = TRY(page_end(start, size));
     if (addr < mm::kPageSize) return Error::Invalid;
     // MAP_FIXED replaces earlier mappings, never the program, heap or stack.
-    if (!as.range_is_mmap_only(addr, end)) return Error::Invalid;
-    if (as.heap && addr < as.heap->end + mm::kPageSize && end > as.heap->start) return Error::Invalid;
-    start = addr;
+    if (!as.range_is_mmap_only(start, end)) return Error::Invalid;
+    if (as.heap && addr < as.heap->end + mm::kPageSize && end.value > as.heap->start) return Error::Invalid;
   } else {
-    start = as.find_gap(size, aligned(addr) ? addr : 0);
-    if (start == 0) return Error::NoMemory;
+    start = as.find_gap(size, mm::VirtAddr(aligned(addr) ? addr : 0));
+    if (start == mm::VirtAddr()) return Error::NoMemory;
   }
+  mm::VirtAddr end = start + size;
 
   // Commit: the new area's record first, so that running out of kernel
   // memory fails the call before an old mapping is gone.
   mm::Vma* record = TRY(knew<mm::Vma>());
   if (flags & MAP_FIXED) {
-    if (auto r = as.unmap_range(start, start + size); !r) {
+    if (auto r = as.unmap_range(start, end); !r) {
       kdelete(record);
       return r.error();
     }
@@ -82,45 +83,48 @@ Result<long> sys_mmap(uint64_t addr, uint64_t length, int prot, int flags, int f
   uint32_t vflags = mm::kVmaMmap;
   if (shared) vflags |= mm::kVmaShared;
   if (anonymous) vflags |= mm::kVmaAnonymous;
-  mm::Vma* vma = TRY(as.add_vma(start, start + size, static_cast<uint32_t>(prot), vflags, record));
+  mm::Vma* vma = TRY(as.add_vma(start, end, static_cast<uint32_t>(prot), vflags, record));
   if (file) {
     // The mapping holds its own reference: closing fd does not end it.
     vma->file_writable = file->writable;
     mm::AddressSpace::attach_file(vma, file->ip);
     vma->file_offset = static_cast<uint64_t>(offset);
-    vma->file_end = start + size;  // end of file is checked at fault time
+    vma->file_end = end.value;  // end of file is checked at fault time
   } else if (shared) {
     // MAP_SHARED|MAP_ANONYMOUS: memory shared with children across fork.
     // With no file to tie the pages together, fork shares what is mapped,
     // so these pages are allocated now rather than on first touch.
-    if (auto r = as.populate(start, start + size); !r) {
-      (void)as.unmap_range(start, start + size);
+    if (auto r = as.populate(start, end); !r) {
+      (void)as.unmap_range(start, end);
       return r.error();
     }
   }
-  return static_cast<long>(start);
+  return static_cast<long>(start.value);
 }
 
 Result<long> sys_munmap(uint64_t addr, uint64_t length) {
   if (!aligned(addr)) return Error::Invalid;
-  uint64_t end = TRY(page_end(addr, length));
-  TRY(current()->address_space->unmap_range(addr, end));
+  mm::VirtAddr start(addr);
+  mm::VirtAddr end = TRY(page_end(start, length));
+  TRY(current()->address_space->unmap_range(start, end));
   return 0;
 }
 
 Result<long> sys_mprotect(uint64_t addr, uint64_t length, int prot) {
   if (!aligned(addr) || (prot & ~kProtMask)) return Error::Invalid;
-  uint64_t end = TRY(page_end(addr, length));
-  TRY(current()->address_space->protect_range(addr, end, static_cast<uint32_t>(prot)));
+  mm::VirtAddr start(addr);
+  mm::VirtAddr end = TRY(page_end(start, length));
+  TRY(current()->address_space->protect_range(start, end, static_cast<uint32_t>(prot)));
   return 0;
 }
 
 Result<long> sys_msync(uint64_t addr, uint64_t length, int flags) {
   if (!aligned(addr) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE))) return Error::Invalid;
   if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return Error::Invalid;
-  uint64_t end = TRY(page_end(addr, length));
+  mm::VirtAddr start(addr);
+  mm::VirtAddr end = TRY(page_end(start, length));
   // MS_ASYNC writes back now as well: there is no background writer.
-  TRY(current()->address_space->sync_range(addr, end));
+  TRY(current()->address_space->sync_range(start, end));
   return 0;
 }
 

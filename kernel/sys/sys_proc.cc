@@ -47,12 +47,12 @@ Result<long> sys_sbrk(long increment, int mode) {
   if (mode != SBRK_EAGER && mode != SBRK_LAZY) return Error::Invalid;
   mm::AddressSpace& as = *current()->address_space;
   if (!as.heap) return Error::NoMemory;
-  uint64_t old_brk = as.brk;
-  uint64_t new_brk = old_brk + static_cast<uint64_t>(increment);
+  mm::VirtAddr old_brk = as.brk;
+  mm::VirtAddr new_brk = old_brk + static_cast<uint64_t>(increment);
   if (increment < 0 && static_cast<uint64_t>(-increment) > old_brk - as.heap_start) return Error::Invalid;
-  if (increment > 0 && (new_brk < old_brk || new_brk > mm::kUserLimit)) return Error::NoMemory;
-  uint64_t old_end = as.heap->end;
-  uint64_t new_end = mm::page_round_up(new_brk);
+  if (increment > 0 && (new_brk < old_brk || new_brk.value > mm::kUserLimit)) return Error::NoMemory;
+  mm::VirtAddr old_end(as.heap->end);
+  mm::VirtAddr new_end(mm::page_round_up(new_brk.value));
   if (new_end != old_end) {
     // Growing fails with ENOMEM if it would run into another area; shrinking
     // frees the pages given back, so touching them afterwards faults.
@@ -65,7 +65,7 @@ Result<long> sys_sbrk(long increment, int mode) {
     }
   }
   as.brk = new_brk;
-  return static_cast<long>(old_brk);
+  return static_cast<long>(old_brk.value);
 }
 
 Result<long> sys_pause(int n) {

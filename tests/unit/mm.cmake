@@ -7,3 +7,9 @@ rivet_unit_test(unit_mm
 rivet_unit_test(unit_kmalloc
   ${CMAKE_SOURCE_DIR}/tests/unit/kmalloc_test.cc
   ${CMAKE_SOURCE_DIR}/kernel/mm/kmalloc.cc)
+
+# The VMA list's arithmetic (insert, split, munmap/mprotect carving, gaps,
+# the area limit); the test provides the records (vma_record_new & co.).
+rivet_unit_test(unit_vma_list
+  ${CMAKE_SOURCE_DIR}/tests/unit/vma_list_test.cc
+  ${CMAKE_SOURCE_DIR}/kernel/mm/vma_list.cc)

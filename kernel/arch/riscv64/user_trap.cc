@@ -153,7 +153,7 @@ extern "C" [[noreturn]] void user_trap() {
         mm::Access access = scause == static_cast<uint64_t>(Exception::StorePageFault) ? mm::Access::Write
                             : scause == static_cast<uint64_t>(Exception::LoadPageFault) ? mm::Access::Read
                                                                                          : mm::Access::Execute;
-        auto r = p->address_space->handle_fault(stval, access);
+        auto r = p->address_space->handle_fault(mm::VirtAddr(stval), access);
         if (!r) kill_for_fault(p, scause, tf->epc, stval,
                                r.error() == Error::NoMemory ? "out of memory"
                                : r.error() == Error::Range ? "past the end of the mapped file"
