@@ -7,6 +7,7 @@
 #include "kernel/boot/selftest.h"
 #include "kernel/dev/console.h"
 #include "kernel/lib/log.h"
+#include "kernel/lib/spinlock.h"
 #include "kernel/mm/pages.h"
 #include "kernel/proc/cpu.h"
 #include "kernel/proc/smp.h"
@@ -24,6 +25,7 @@ void cmd_help() {
           "  uptime    time since boot\n"
           "  selftest  in-kernel tests: timer on every hart, IPIs, TLB shootdown, allocator\n"
           "  fault     make the kernel take a page fault (shows the panic report)\n"
+          "  lockorder take two spinlocks against the lock order (checked kernels panic)\n"
           "  poweroff  shut down through SBI\n"
           "  reboot    restart through SBI\n");
 }
@@ -41,6 +43,20 @@ void cmd_mem() {
   mm::PageStats s = mm::page_stats();
   kprintf("ram %lu KiB, usable %lu KiB, free %lu KiB (%lu pages)\n", s.ram_bytes >> 10,
           (s.usable_pages * mm::kPageSize) >> 10, (s.free_pages * mm::kPageSize) >> 10, s.free_pages);
+}
+
+// Takes a lock of rank Pages, then one of rank Proc (lower): a checked
+// kernel (RIVET_LOCK_CHECKS) panics naming both, which proves the order
+// check is live (tests/boot: boot.virt.lock_order). Locks of its own, so
+// nothing else is disturbed if the check is compiled out.
+void cmd_lockorder() {
+  static Spinlock inner("monitor inner", LockRank::Pages);
+  static Spinlock outer("monitor outer", LockRank::Proc);
+  kprintf("rivet: taking %s (rank %s), then %s (rank %s) on purpose\n", inner.name(),
+          lock_rank_name(LockRank::Pages), outer.name(), lock_rank_name(LockRank::Proc));
+  SpinlockGuard first(inner);
+  SpinlockGuard second(outer);
+  kprintf("rivet: lock order not checked (kernel built without RIVET_LOCK_CHECKS)\n");
 }
 
 // Trims the trailing newline and surrounding blanks in place.
@@ -64,6 +80,8 @@ bool execute(const char* cmd) {
   else if (!strcmp(cmd, "fault")) {
     kprintf("rivet: storing to an unmapped kernel address on purpose\n");
     *reinterpret_cast<volatile uint64_t*>(0xffffffffdead0000ull) = 1;
+  } else if (!strcmp(cmd, "lockorder")) {
+    cmd_lockorder();
   } else if (!strcmp(cmd, "poweroff")) {
     kprintf("rivet: powering off\n");
     power::shutdown();

@@ -21,7 +21,7 @@ constexpr char kDelete = 0x7f;
 
 // One lock guards the UART and both rings: echo from the receive interrupt
 // and output from any hart share the transmitter.
-Spinlock g_lock("console");
+Spinlock g_lock("console", LockRank::Console);
 dev::Uart* g_uart = nullptr;
 bool g_panic_mode = false;
 

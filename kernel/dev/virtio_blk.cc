@@ -174,7 +174,7 @@ class VirtioBlock final : public block::BlockDevice {
   uint16_t take_descriptors(uint32_t n);
   void give_back_descriptors(uint16_t head, uint32_t n);
 
-  Spinlock lock_{"virtio-blk"};
+  Spinlock lock_{"virtio-blk", LockRank::VirtioBlk};
   uintptr_t base_ = 0;
   uint64_t sectors_ = 0;
   bool read_only_ = false;

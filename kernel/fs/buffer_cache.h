@@ -20,7 +20,7 @@
 namespace rivet::fs {
 
 struct Buffer {
-  SleepLock lock{"buffer"};
+  SleepLock lock{"buffer", LockRank::Buffer};
   uint8_t* data = nullptr;  // kBlockSize bytes of kernel memory (DMA-able)
   uint32_t blockno = 0;
   bool valid = false;       // data holds the block's contents
@@ -97,7 +97,7 @@ class BufferCache {
   void lru_push_front(Buffer* b);
   void unhash(Buffer* b);
 
-  Spinlock lock_{"buffer_cache"};
+  Spinlock lock_{"buffer_cache", LockRank::BufferCache};
   block::BlockDevice* device_ = nullptr;
   uint64_t limit_ = 0;
   Buffer* buffers_ = nullptr;

@@ -11,7 +11,7 @@ struct DeviceEntry {
   DeviceWrite write;
 };
 
-Spinlock g_devices_lock{"devices"};
+Spinlock g_devices_lock{"devices", LockRank::Devices};
 DeviceEntry g_devices[kMaxDevices];
 
 DeviceEntry lookup(int major) {

@@ -99,7 +99,7 @@ class FileSystem {
   uint32_t reported_[kReportedMax] = {};
   uint32_t nreported_ = 0;
   // Guarded by space_lock_.
-  Spinlock space_lock_{"fs_space"};
+  Spinlock space_lock_{"fs_space", LockRank::FsSpace};
   uint64_t free_blocks_ = 0;
   uint64_t reserved_blocks_ = 0;
   // Per bitmap block, a bitmap of the blocks freed since the last install

@@ -70,10 +70,14 @@ Result<void> FileSystem::mount(block::BlockDevice* device, const MountOptions& o
   auto root = iget(*this, kRootInode);
   if (!root.ok()) return fail(root.error());
   root_ = root.value();
-  if (auto r = ilock(root_); !r.ok()) return fail(r.error());
-  bool is_dir = root_->type == T_DIR;
-  uint16_t root_links = root_->nlink;
-  iunlock(root_);
+  bool is_dir;
+  uint16_t root_links;
+  {
+    auto locked = InodeLock::lock(root_);
+    if (!locked.ok()) return fail(locked.error());
+    is_dir = root_->type == T_DIR;
+    root_links = root_->nlink;
+  }
   if (!is_dir || root_links == 0) {
     kprintf("fs: %s: the root directory (inode %u) is %s: not mounting\n", device->name(), kRootInode,
             !is_dir ? "not a directory" : "marked unlinked (nlink 0)");
@@ -133,8 +137,9 @@ Result<void> FileSystem::mark_named(uint32_t* orphans, uint32_t count, bool* nam
         break;
       }
       Inode* dp = ip.value();
-      result = ilock(dp);
-      if (result.ok()) {
+      if (auto locked = InodeLock::lock(dp); !locked.ok()) {
+        result = locked.error();
+      } else {
         for (uint64_t off = 0; off < dp->size && result.ok(); off += kBlockSize) {
           auto got = readi(dp, IoBuffer::kernel(page), off, kBlockSize);
           if (!got.ok()) {
@@ -149,7 +154,6 @@ Result<void> FileSystem::mark_named(uint32_t* orphans, uint32_t count, bool* nam
               if (orphans[j] == inum) named[j] = true;
           }
         }
-        iunlock(dp);
       }
       iput(dp);  // nlink > 0: nothing is freed
     }
@@ -204,17 +208,19 @@ Result<void> FileSystem::free_orphans() {
         continue;
       }
       if (read_only()) continue;  // (iput would not free it)
-      log_.begin_op();
-      auto ip = iget(*this, candidates[i]);
-      if (ip.ok()) {
-        if (ilock(ip.value()).ok()) {
-          iunlock(ip.value());
-          freed++;
+      Error error = Error::None;
+      {
+        Operation op(log_);
+        auto ip = iget(*this, candidates[i]);
+        if (ip.ok()) {
+          // Loaded (and checked) by the lock, so iput knows it is unlinked.
+          if (InodeLock::lock(ip.value()).ok()) freed++;
+          iput(ip.value());  // the last reference with nlink 0: frees it
+        } else {
+          error = ip.error();
         }
-        iput(ip.value());  // the last reference with nlink 0: frees it
       }
-      log_.end_op();
-      if (!ip.ok()) return ip.error();
+      if (error != Error::None) return error;
     }
   }
   if (freed) kprintf("fs: freed %u orphaned inodes\n", freed);
@@ -225,9 +231,10 @@ void FileSystem::unmount() {
   write_back_all(*this);
   log_.sync();
   if (root_) {
-    log_.begin_op();
-    iput(root_);
-    log_.end_op();
+    {
+      Operation op(log_);
+      iput(root_);
+    }
     root_ = nullptr;
   }
   log_.sync();
@@ -304,10 +311,8 @@ Result<void> inode_lock(Inode* ip) { return ilock(ip); }
 void inode_unlock(Inode* ip) { iunlock(ip); }
 void inode_put(Inode* ip) { iput(ip); }
 void inode_release(Inode* ip) {
-  Log& log = ip->fs->log();
-  log.begin_op();
+  Operation op(ip->fs->log());
   iput(ip);
-  log.end_op();
 }
 Inode* inode_dup(Inode* ip) { return idup(ip); }
 void inode_stat(Inode* ip, struct stat* st) { stati(ip, st); }
@@ -317,10 +322,8 @@ Result<size_t> inode_read(Inode* ip, IoSink dst, uint64_t off, size_t n) {
 }
 
 Result<size_t> inode_write(Inode* ip, IoSource src, uint64_t off, size_t n) {
-  TRY(ilock(ip));
-  auto r = cache_write(ip, src, off, n);
-  iunlock(ip);
-  return r;
+  InodeLock locked = TRY(InodeLock::lock(ip));
+  return cache_write(ip, src, off, n);
 }
 
 void begin_op() { root_fs().log().begin_op(); }

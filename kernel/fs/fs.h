@@ -1,10 +1,11 @@
 // The file system as the rest of the kernel sees it: mounting the root,
 // path lookup, and the inode calls exec and mmap need.
 //
-// Everything that may write the disk runs between begin_op() and end_op():
-// namei (dropping a directory reference can free an unlinked directory),
-// inode_put, and inode_write (which brackets its own chunks). Several harts
-// may be inside operations at once.
+// Everything that may write the disk runs inside an operation, held by an
+// fs::Operation guard (kernel/fs/log.h) for the scope: namei (dropping a
+// directory reference can free an unlinked directory), inode_put, and
+// inode_write (which brackets its own chunks). Several harts may be inside
+// operations at once. Inodes are locked with fs::InodeLock (inode.h).
 //
 // Layers (one file each): format (on-disk structures), buffer_cache, log,
 // allocator (bitmap), inode, directory, path, file, pipe, device, and
@@ -53,7 +54,8 @@ Inode* root_inode();
 // relative), referenced and unlocked. Inside an operation.
 Result<Inode*> namei(const char* path);
 
-// For exec and mmap. inode_lock fails on a device error or a corrupt inode.
+// For exec and mmap (new code: fs::InodeLock). inode_lock fails on a
+// device error or a corrupt inode.
 Result<void> inode_lock(Inode* ip);
 void inode_unlock(Inode* ip);
 void inode_put(Inode* ip);  // inside an operation
@@ -68,6 +70,9 @@ Result<size_t> inode_write(Inode* ip, IoSource src, uint64_t off, size_t n);
 // ip locked.
 void inode_stat(Inode* ip, struct stat* st);
 
+// The root file system's operation, by hand. New code uses
+// `fs::Operation op(fs::root_fs().log());`; these remain for callers not
+// converted yet.
 void begin_op();
 void end_op();
 

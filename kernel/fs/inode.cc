@@ -135,9 +135,11 @@ void InodeTable::put(Inode* ip) {
     // The last reference to an unlinked inode. ref == 1 means no other
     // thread has it, so its sleep lock is free and nobody can find it.
     lock_.unlock();
-    ip->lock.lock();
-    free_unlinked(ip);
-    ip->lock.unlock();
+    {
+      // The sleep lock directly, not ilock: the inode is loaded (valid).
+      SleepLockGuard locked(ip->lock);
+      free_unlinked(ip);
+    }
     lock_.lock();
   }
   RIVET_ASSERT(ip->ref > 0);
@@ -661,6 +663,44 @@ Result<bool> free_blocks_step(Inode* ip) {
   TRY(iupdate(ip));
   if (error != Error::None) return error;
   return done;
+}
+
+Result<Inode*> itruncate(Inode* ip) {
+  RIVET_ASSERT(ip->lock.held_by_current() && ip->type == kTypeFile);
+  if (blocks_fit_one_step(ip)) {
+    bool done = TRY(free_blocks_step(ip));
+    // (Direct blocks only: one step frees them all.)
+    if (!done) return Error::Io;
+    return static_cast<Inode*>(nullptr);
+  }
+  // Too many blocks to free in this operation. Hand them to a fresh
+  // unlinked inode in one atomic step; the caller frees it, operation by
+  // operation, once it holds no inode lock.
+  Inode* orphan = TRY(ialloc(*ip->fs, kTypeFile));
+  Result<void> r;
+  {
+    auto locked = InodeLock::lock(orphan);
+    r = locked.ok() ? Result<void>() : Result<void>(locked.error());
+    if (r.ok()) {
+      // The orphan takes the blocks on the disk; what only the cache held
+      // goes with the truncation.
+      cache_truncate(ip, 0);
+      orphan->size = orphan->disk_size = ip->disk_size;
+      memcpy(orphan->addrs, ip->addrs, sizeof orphan->addrs);
+      orphan->nlink = 0;
+      r = iupdate(orphan);
+      if (r.ok()) {
+        ip->size = ip->disk_size = 0;
+        memset(ip->addrs, 0, sizeof ip->addrs);
+        r = iupdate(ip);
+      }
+    }
+  }
+  if (!r.ok()) {
+    iput(orphan);
+    return r.error();
+  }
+  return orphan;
 }
 
 }  // namespace rivet::fs

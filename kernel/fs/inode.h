@@ -55,7 +55,7 @@ struct Inode {
   uint64_t reading_first = ~uint64_t{0};
   uint64_t reading_last = 0;
 
-  SleepLock lock{"inode"};
+  SleepLock lock{"inode", LockRank::Inode};
   bool valid = false;  // the fields below have been read from disk
   uint16_t type = 0;
   uint16_t major = 0;
@@ -102,7 +102,7 @@ class InodeTable {
   Inode* next_dirty(size_t* cursor);
 
  private:
-  Spinlock lock_{"inode_table"};
+  Spinlock lock_{"inode_table", LockRank::InodeTable};
   FileSystem* fs_ = nullptr;
   Inode* slots_ = nullptr;
   size_t count_ = 0;
@@ -123,6 +123,60 @@ void iput(Inode* ip);
 void iunlockput(Inode* ip);
 // Writes the locked inode's fields to disk (through the log).
 Result<void> iupdate(Inode* ip);
+
+// Holds an inode's sleep lock for a scope: InodeLock::lock(ip) is ilock()
+// returning the guard, so a lock that cannot be taken (device error,
+// corrupt inode) is the Result's error, propagated with TRY:
+//
+//   InodeLock locked = TRY(InodeLock::lock(ip));
+//
+// The guard unlocks when it goes out of scope, or earlier with unlock().
+// It never drops the reference (iput may free an unlinked inode and needs
+// the lock released first): callers put after the guard is gone.
+class [[nodiscard]] InodeLock {
+ public:
+  static Result<InodeLock> lock(Inode* ip) {
+    TRY(ilock(ip));
+    return InodeLock(ip);
+  }
+  // Takes over an inode the caller has locked (create() returns one).
+  static InodeLock adopt(Inode* ip) { return InodeLock(ip); }
+
+  InodeLock(InodeLock&& other) : ip_(other.ip_) { other.ip_ = nullptr; }
+  InodeLock& operator=(InodeLock&&) = delete;
+  InodeLock(const InodeLock&) = delete;
+  InodeLock& operator=(const InodeLock&) = delete;
+  ~InodeLock() {
+    if (ip_) iunlock(ip_);  // (null only once moved from, or unlocked early)
+  }
+
+  Inode* get() const { return ip_; }
+  Inode* operator->() const { return ip_; }
+  // Unlocks before the end of the scope.
+  void unlock() {
+    iunlock(ip_);
+    ip_ = nullptr;
+  }
+  // Hands the still-locked inode to the caller, who unlocks it.
+  Inode* release() {
+    Inode* ip = ip_;
+    ip_ = nullptr;
+    return ip;
+  }
+
+ private:
+  explicit InodeLock(Inode* ip) : ip_(ip) {}
+  Inode* ip_;
+};
+
+// O_TRUNC: empties the locked regular file ip (size 0, no blocks, no cached
+// pages), in the caller's operation. A file with more blocks than one
+// operation may free hands them to a fresh unlinked inode in one atomic
+// step and returns it (referenced, unlocked): the caller drops it with iput
+// once it holds no inode lock, which frees it operation by operation (a
+// crash part-way leaves an orphan the next mount frees). Otherwise returns
+// nullptr. On failure nothing a reader could see has changed.
+Result<Inode*> itruncate(Inode* ip);
 
 // The device block holding file block `fblock`, or 0 for a hole. With
 // `allocate`, fills holes (new indirect blocks zeroed; a new data block is

@@ -95,7 +95,7 @@ class Log {
   void take_for_commit();
   void give_back_after_commit();
 
-  Spinlock lock_{"log"};
+  Spinlock lock_{"log", LockRank::FsLog};
   BufferCache* cache_ = nullptr;
   uint32_t start_ = 0;        // the header block
   uint32_t capacity_ = 0;     // log slots after the header
@@ -130,6 +130,21 @@ class Log {
 
   void (*on_installed_)(void*) = nullptr;
   void* on_installed_ctx_ = nullptr;
+};
+
+// Brackets a scope with an operation of `log` (begin_op/end_op), so every
+// return path ends it. Declare it before any InodeLock of the scope: guards
+// end in reverse order, so the inodes are unlocked (and references dropped
+// by code that runs before the scope ends) inside the operation.
+class [[nodiscard]] Operation {
+ public:
+  explicit Operation(Log& log) : log_(log) { log_.begin_op(); }
+  ~Operation() { log_.end_op(); }
+  Operation(const Operation&) = delete;
+  Operation& operator=(const Operation&) = delete;
+
+ private:
+  Log& log_;
 };
 
 }  // namespace rivet::fs

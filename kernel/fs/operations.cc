@@ -18,70 +18,21 @@ namespace {
 
 constexpr uint16_t kMaxLinks = 0xffff;
 
-// Brackets a scope with an operation on the root file system.
-class [[nodiscard]] Operation {
- public:
-  Operation() : log_(root_fs().log()) { log_.begin_op(); }
-  ~Operation() { log_.end_op(); }
-  Operation(const Operation&) = delete;
-  Operation& operator=(const Operation&) = delete;
-
- private:
-  Log& log_;
-};
-
 bool is_dot_or_dotdot(const char* name) { return names_equal(name, ".") || names_equal(name, ".."); }
 
-// Creates `path` as an inode of `type`, or (type T_FILE only) returns the
-// existing file or device of that name. Returns the inode locked.
-Result<Inode*> create(const char* path, uint16_t type, uint16_t major, uint16_t minor) {
-  FileSystem& fs = root_fs();
-  char name[DIRSIZ];
-  Inode* dp = TRY(nameiparent(fs, path, name));
-  if (auto r = ilock(dp); !r.ok()) {
-    iput(dp);
-    return r.error();
-  }
-  if (dp->nlink == 0) {
-    // A removed directory (someone's working directory): nothing new
-    // may appear in it.
-    iunlockput(dp);
-    return Error::NotFound;
-  }
-  auto existing = dirlookup(dp, name);
-  if (existing.ok()) {
-    iunlockput(dp);
-    Inode* ip = existing.value();
-    if (auto r = ilock(ip); !r.ok()) {
-      iput(ip);
-      return r.error();
-    }
-    if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE)) return ip;
-    Error e = (type == T_FILE && ip->type == T_DIR) ? Error::IsDirectory : Error::Exists;
-    iunlockput(ip);
-    return e;
-  }
-  if (existing.error() != Error::NotFound || is_dot_or_dotdot(name)) {
-    iunlockput(dp);
-    return existing.ok() ? Error::Exists : existing.error();
-  }
-  if (type == T_DIR && dp->nlink >= kMaxLinks) {
-    iunlockput(dp);
-    return Error::TooManyLinks;
-  }
-
-  auto allocated = ialloc(fs, type);
-  if (!allocated.ok()) {
-    iunlockput(dp);
-    return allocated.error();
-  }
-  Inode* ip = allocated.value();
-  Error error = Error::None;
-  if (auto r = ilock(ip); !r.ok()) {
+// Allocates an inode of `type` and links it into the locked directory dp
+// as `name`, in the caller's operation. Returns it locked. On failure
+// nothing is left linked, and an inode it allocated is left in *unwanted
+// (unlocked, nlink 0): the caller drops it with iput once dp is unlocked,
+// which frees it.
+Result<Inode*> make_inode(FileSystem& fs, Inode* dp, const char* name, uint16_t type, uint16_t major,
+                          uint16_t minor, Inode** unwanted) {
+  Inode* ip = TRY(ialloc(fs, type));
+  auto locked = InodeLock::lock(ip);
+  if (!locked.ok()) {
     // Cannot happen for an inode we just wrote; drop it as an orphan.
-    iunlockput(dp);
-    iput(ip);
-    return r.error();
+    *unwanted = ip;
+    return locked.error();
   }
   ip->major = major;
   ip->minor = minor;
@@ -99,101 +50,94 @@ Result<Inode*> create(const char* path, uint16_t type, uint16_t major, uint16_t 
   if (!r.ok()) {
     // Undo inside the same operation: nlink 0 frees the inode and any
     // block it got when the last reference goes, so nothing leaks.
-    error = r.error();
     ip->nlink = 0;
     (void)iupdate(ip);
-    iunlock(ip);
-    iunlockput(dp);
-    iput(ip);
-    return error;
+    *unwanted = ip;
+    return r.error();
   }
-  iunlockput(dp);
-  return ip;
+  return locked.value().release();
 }
 
-}  // namespace
-
-Result<File*> open(const char* path, int flags) {
-  constexpr int kKnown = O_RDONLY | O_WRONLY | O_RDWR | O_CREATE | O_TRUNC | O_APPEND;
-  if (flags & ~kKnown) return Error::Invalid;
-  int access = flags & O_ACCMODE;
-  if (access == O_ACCMODE) return Error::Invalid;  // both O_WRONLY and O_RDWR
-
+// Creates `path` as an inode of `type`, or (type T_FILE only) returns the
+// existing file or device of that name. Returns the inode locked.
+Result<Inode*> create(const char* path, uint16_t type, uint16_t major, uint16_t minor) {
   FileSystem& fs = root_fs();
-  Operation op;
-  Inode* ip;
-  if (flags & O_CREATE) {
-    ip = TRY(create(path, T_FILE, 0, 0));
-  } else {
-    ip = TRY(namei(fs, path));
-    if (auto r = ilock(ip); !r.ok()) {
-      iput(ip);
-      return r.error();
+  char name[DIRSIZ];
+  Inode* dp = TRY(nameiparent(fs, path, name));
+  Inode* ip = nullptr;
+  Inode* unwanted = nullptr;  // a new inode that could not be linked
+  Error error = Error::None;
+  {
+    auto dir = InodeLock::lock(dp);
+    if (!dir.ok()) {
+      iput(dp);
+      return dir.error();
+    }
+    if (dp->nlink == 0) {
+      // A removed directory (someone's working directory): nothing new
+      // may appear in it.
+      error = Error::NotFound;
+    } else if (auto existing = dirlookup(dp, name); existing.ok()) {
+      ip = existing.value();
+    } else if (existing.error() != Error::NotFound || is_dot_or_dotdot(name)) {
+      error = existing.error();
+    } else if (type == T_DIR && dp->nlink >= kMaxLinks) {
+      error = Error::TooManyLinks;
+    } else {
+      // A new inode, linked into dp while dp stays locked.
+      auto made = make_inode(fs, dp, name, type, major, minor, &unwanted);
+      if (!made.ok()) error = made.error();
+      else ip = made.value();
+      if (error == Error::None) {
+        dir.value().unlock();
+        iput(dp);
+        return ip;  // locked by make_inode
+      }
     }
   }
-  auto fail = [ip](Error e) -> Result<File*> {
-    iunlockput(ip);
-    return e;
-  };
-  if (ip->type == T_DIR && (access != O_RDONLY || (flags & O_TRUNC))) return fail(Error::IsDirectory);
-  if (ip->type == T_DEVICE && !device_exists(ip->major)) return fail(Error::NoDevice);
+  iput(dp);
+  if (unwanted) iput(unwanted);  // with no inode locked: frees it
+  if (error != Error::None) return error;
+  // An existing entry, with the directory released first (parent before
+  // child is the order, and the child is locked on its own here).
+  auto locked = InodeLock::lock(ip);
+  if (!locked.ok()) {
+    iput(ip);
+    return locked.error();
+  }
+  if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE)) return locked.value().release();
+  Error e = (type == T_FILE && ip->type == T_DIR) ? Error::IsDirectory : Error::Exists;
+  locked.value().unlock();
+  iput(ip);
+  return e;
+}
+
+// open's work on the locked inode ip (which create() or namei found):
+// the checks, the File, and O_TRUNC (whose orphan, if any, goes to
+// *orphan for the caller to drop once ip is unlocked).
+Result<File*> open_locked(FileSystem& fs, Inode* ip, int flags, Inode** orphan) {
+  int access = flags & O_ACCMODE;
+  bool writes = access != O_RDONLY || (flags & O_TRUNC);
+  if (ip->type == T_DIR && writes) return Error::IsDirectory;
+  if (ip->type == T_DEVICE && !device_exists(ip->major)) return Error::NoDevice;
   // A read-only file system (a corrupt block was found) opens no file for
   // writing; devices are not its to refuse. (Creating fails in ialloc.)
-  if (ip->type == T_FILE && (access != O_RDONLY || (flags & O_TRUNC)) && fs.read_only())
-    return fail(Error::ReadOnly);
+  if (ip->type == T_FILE && writes && fs.read_only()) return Error::ReadOnly;
   // A running program's file keeps its contents: its text pages are the
   // cached file pages.
-  if (ip->type == T_FILE && (access != O_RDONLY || (flags & O_TRUNC)) &&
-      __atomic_load_n(&ip->text_users, __ATOMIC_RELAXED) > 0)
-    return fail(Error::TextBusy);
+  if (ip->type == T_FILE && writes && __atomic_load_n(&ip->text_users, __ATOMIC_RELAXED) > 0)
+    return Error::TextBusy;
 
   // Everything that can fail comes before the truncation, so a failed
   // open changes nothing.
-  auto allocated = file_alloc();
-  if (!allocated.ok()) return fail(allocated.error());
-  File* f = allocated.value();
-
-  Inode* orphan = nullptr;
+  File* f = TRY(file_alloc());
   if ((flags & O_TRUNC) && ip->type == T_FILE) {
-    if (blocks_fit_one_step(ip)) {
-      auto r = free_blocks_step(ip);
-      if (!r.ok() || !r.value()) {
-        file_close(f);
-        return fail(r.ok() ? Error::Io : r.error());
-      }
-    } else {
-      // Too many blocks to free in this operation. Hand them to a fresh
-      // unlinked inode in one atomic step; it is freed below, operation by
-      // operation, and a crash part-way leaves an orphan the next mount
-      // frees.
-      auto o = ialloc(fs, T_FILE);
-      if (!o.ok()) {
-        file_close(f);
-        return fail(o.error());
-      }
-      orphan = o.value();
-      Result<void> r = ilock(orphan);
-      if (r.ok()) {
-        // The orphan takes the blocks on the disk; what only the cache
-        // held goes with the truncation.
-        cache_truncate(ip, 0);
-        orphan->size = orphan->disk_size = ip->disk_size;
-        memcpy(orphan->addrs, ip->addrs, sizeof orphan->addrs);
-        orphan->nlink = 0;
-        r = iupdate(orphan);
-        if (r.ok()) {
-          ip->size = ip->disk_size = 0;
-          memset(ip->addrs, 0, sizeof ip->addrs);
-          r = iupdate(ip);
-        }
-        iunlock(orphan);
-      }
-      if (!r.ok()) {
-        iput(orphan);
-        file_close(f);
-        return fail(r.error());
-      }
+    auto truncated = itruncate(ip);
+    if (!truncated.ok()) {
+      file_close(f);
+      return truncated.error();
     }
+    *orphan = truncated.value();
   }
 
   if (ip->type == T_DEVICE) {
@@ -210,15 +154,46 @@ Result<File*> open(const char* path, int flags) {
   if (f->kind == File::Kind::Inode) __atomic_fetch_add(&ip->opens, 1, __ATOMIC_RELAXED);
   if (f->kind == File::Kind::Inode && f->writable) __atomic_fetch_add(&ip->writers, 1, __ATOMIC_RELAXED);
   f->append = (flags & O_APPEND) != 0;
-  iunlock(ip);
-  if (orphan) iput(orphan);  // with no other inode locked: may take several operations
   return f;
+}
+
+}  // namespace
+
+Result<File*> open(const char* path, int flags) {
+  constexpr int kKnown = O_RDONLY | O_WRONLY | O_RDWR | O_CREATE | O_TRUNC | O_APPEND;
+  if (flags & ~kKnown) return Error::Invalid;
+  int access = flags & O_ACCMODE;
+  if (access == O_ACCMODE) return Error::Invalid;  // both O_WRONLY and O_RDWR
+
+  FileSystem& fs = root_fs();
+  Operation op(fs.log());
+  Inode* ip;
+  if (flags & O_CREATE) {
+    ip = TRY(create(path, T_FILE, 0, 0));
+  } else {
+    ip = TRY(namei(fs, path));
+    if (auto r = ilock(ip); !r.ok()) {
+      iput(ip);
+      return r.error();
+    }
+  }
+  Inode* orphan = nullptr;
+  Result<File*> opened = Error::Invalid;
+  {
+    InodeLock locked = InodeLock::adopt(ip);
+    opened = open_locked(fs, ip, flags, &orphan);
+  }
+  // The file (or the reference, on failure) with no inode locked any more:
+  // the orphan may take several operations to free.
+  if (!opened.ok()) iput(ip);
+  if (orphan) iput(orphan);
+  return opened;
 }
 
 Result<void> make_node(const char* path, int major, int minor) {
   if (major < 0 || major > 0xffff || minor < 0 || minor > 0xffff) return Error::Invalid;
   TRY(root_fs().check_writable());
-  Operation op;
+  Operation op(root_fs().log());
   Inode* ip = TRY(create(path, T_DEVICE, static_cast<uint16_t>(major), static_cast<uint16_t>(minor)));
   // create() hands back an existing file for T_FILE only, so this is new.
   iunlockput(ip);
@@ -227,117 +202,115 @@ Result<void> make_node(const char* path, int major, int minor) {
 
 Result<void> make_directory(const char* path) {
   TRY(root_fs().check_writable());
-  Operation op;
+  Operation op(root_fs().log());
   Inode* ip = TRY(create(path, T_DIR, 0, 0));
   iunlockput(ip);
   return {};
 }
 
+namespace {
+
+// unlink's work once dp is locked: removes the entry at `off` naming ip.
+Result<void> unlink_entry(Inode* dp, Inode* ip, uint64_t off) {
+  InodeLock locked = TRY(InodeLock::lock(ip));
+  if (ip->nlink < 1) return Error::Malformed;
+  if (ip->type == T_DIR) {
+    bool empty = TRY(dir_is_empty(ip));
+    if (!empty) return Error::NotEmpty;
+  }
+  TRY(dirunlink(dp, off));
+  if (ip->type == T_DIR) {
+    dp->nlink--;  // the removed directory's ".."
+    TRY(iupdate(dp));
+  }
+  ip->nlink--;
+  TRY(iupdate(ip));
+  // A file nobody has open any more: data waiting for write-back goes.
+  drop_if_unreferenced(ip);
+  return {};
+}
+
+}  // namespace
+
 Result<void> unlink(const char* path) {
   FileSystem& fs = root_fs();
   TRY(fs.check_writable());
-  Operation op;
+  Operation op(fs.log());
   char name[DIRSIZ];
   Inode* dp = TRY(nameiparent(fs, path, name));
   if (is_dot_or_dotdot(name)) {
     iput(dp);
     return Error::Invalid;
   }
-  if (auto r = ilock(dp); !r.ok()) {
-    iput(dp);
-    return r.error();
-  }
-  uint64_t off = 0;
-  auto found = dirlookup(dp, name, &off);
-  if (!found.ok()) {
-    iunlockput(dp);
-    return found.error();
-  }
-  Inode* ip = found.value();
-  if (ip == dp) {
-    // Only a corrupt directory names itself other than as "."; locking it
-    // twice would hang.
-    iunlockput(dp);
-    iput(ip);
-    return Error::Malformed;
-  }
-  if (auto r = ilock(ip); !r.ok()) {
-    iunlockput(dp);
-    iput(ip);
-    return r.error();
-  }
-  Error error = Error::None;
-  if (ip->nlink < 1) {
-    error = Error::Malformed;
-  } else if (ip->type == T_DIR) {
-    auto empty = dir_is_empty(ip);
-    if (!empty.ok()) error = empty.error();
-    else if (!empty.value()) error = Error::NotEmpty;
-  }
-  if (error == Error::None) {
-    auto r = dirunlink(dp, off);
-    if (r.ok() && ip->type == T_DIR) {
-      dp->nlink--;  // the removed directory's ".."
-      r = iupdate(dp);
+  Inode* ip = nullptr;
+  Result<void> r;
+  {
+    auto dir = InodeLock::lock(dp);
+    if (!dir.ok()) {
+      iput(dp);
+      return dir.error();
     }
-    if (r.ok()) {
-      ip->nlink--;
-      r = iupdate(ip);
+    uint64_t off = 0;
+    auto found = dirlookup(dp, name, &off);
+    if (!found.ok()) {
+      r = found.error();
+    } else {
+      ip = found.value();
+      // Only a corrupt directory names itself other than as "."; locking
+      // it twice would hang.
+      r = ip == dp ? Result<void>(Error::Malformed) : unlink_entry(dp, ip, off);
     }
-    if (!r.ok()) error = r.error();
   }
-  // A file nobody has open any more: data waiting for write-back goes.
-  if (error == Error::None) drop_if_unreferenced(ip);
   // Release the directory before what may be the last reference to the
   // file: freeing it can span operations.
-  iunlock(ip);
-  iunlockput(dp);
-  iput(ip);
-  if (error != Error::None) return error;
+  iput(dp);
+  if (ip) iput(ip);
+  return r;
+}
+
+namespace {
+
+// link's checks on the existing file.
+Result<void> linkable(Inode* ip) {
+  InodeLock locked = TRY(InodeLock::lock(ip));
+  if (ip->type == T_DIR) return Error::NotPermitted;
+  if (ip->nlink >= kMaxLinks) return Error::TooManyLinks;
   return {};
 }
+
+// Adds the entry `name` for ip to dp.
+Result<void> add_link(Inode* dp, const char* name, Inode* ip) {
+  InodeLock locked = TRY(InodeLock::lock(dp));
+  if (dp->nlink == 0) return Error::NotFound;  // a removed directory
+  if (is_dot_or_dotdot(name)) return Error::Exists;
+  return dirlink(dp, name, ip->inum);
+}
+
+// Counts the new entry. (If the file was unlinked meanwhile, this brings
+// it back from nlink 0, which is consistent.)
+Result<void> count_link(Inode* ip) {
+  InodeLock locked = TRY(InodeLock::lock(ip));
+  ip->nlink++;
+  return iupdate(ip);
+}
+
+}  // namespace
 
 Result<void> link(const char* existing, const char* created) {
   FileSystem& fs = root_fs();
   TRY(fs.check_writable());
-  Operation op;
+  Operation op(fs.log());
   Inode* ip = TRY(namei(fs, existing));
-  if (auto r = ilock(ip); !r.ok()) {
-    iput(ip);
-    return r.error();
-  }
-  Error error = Error::None;
-  if (ip->type == T_DIR) error = Error::NotPermitted;
-  else if (ip->nlink >= kMaxLinks) error = Error::TooManyLinks;
-  iunlock(ip);
-  if (error != Error::None) {
-    iput(ip);
-    return error;
-  }
-
-  char name[DIRSIZ];
-  auto parent = nameiparent(fs, created, name);
-  if (!parent.ok()) {
-    iput(ip);
-    return parent.error();
-  }
-  Inode* dp = parent.value();
-  Result<void> r = ilock(dp);
+  Result<void> r = linkable(ip);
   if (r.ok()) {
-    if (dp->nlink == 0) r = Error::NotFound;  // a removed directory
-    else if (is_dot_or_dotdot(name)) r = Error::Exists;
-    else r = dirlink(dp, name, ip->inum);
-    iunlock(dp);
-  }
-  iput(dp);
-  if (r.ok()) {
-    // The entry exists, so count it. (If the file was unlinked meanwhile,
-    // this brings it back from nlink 0, which is consistent.)
-    r = ilock(ip);
-    if (r.ok()) {
-      ip->nlink++;
-      r = iupdate(ip);
-      iunlock(ip);
+    char name[DIRSIZ];
+    auto parent = nameiparent(fs, created, name);
+    if (!parent.ok()) {
+      r = parent.error();
+    } else {
+      r = add_link(parent.value(), name, ip);
+      iput(parent.value());
+      if (r.ok()) r = count_link(ip);
     }
   }
   iput(ip);
@@ -347,17 +320,19 @@ Result<void> link(const char* existing, const char* created) {
 Result<void> change_directory(const char* path) {
   FileSystem& fs = root_fs();
   Process* p = current();
-  Operation op;
+  Operation op(fs.log());
   Inode* ip = TRY(namei(fs, path));
-  if (auto r = ilock(ip); !r.ok()) {
-    iput(ip);
-    return r.error();
+  bool is_dir = false;
+  Result<void> r;
+  {
+    auto locked = InodeLock::lock(ip);
+    if (locked.ok()) is_dir = ip->type == T_DIR;
+    else r = locked.error();
   }
-  bool is_dir = ip->type == T_DIR;
-  iunlock(ip);
-  if (!is_dir) {
+  if (r.ok() && !is_dir) r = Error::NotDirectory;
+  if (!r.ok()) {
     iput(ip);
-    return Error::NotDirectory;
+    return r;
   }
   Inode* old = p->cwd;
   p->cwd = ip;

@@ -29,7 +29,7 @@ namespace {
 
 constexpr size_t kBuckets = 16384;
 
-Spinlock g_lock("page_cache");
+Spinlock g_lock("page_cache", LockRank::PageCache);
 CachedPage** g_hash = nullptr;
 CachedPage g_lru;               // sentinel
 CachedPage* g_free_records = nullptr;  // removed, to be freed without the lock
@@ -502,61 +502,60 @@ Result<void> write_back(Inode* ip, uint64_t first, uint64_t last) {
     // An operation is begun without the inode lock (begin_op may wait for
     // operations that wait for this inode), so the batch is gathered after.
     iunlock(ip);
-    fs.log().begin_op();
-    ip->lock.lock();
     uint32_t n = 0;
-    {
-      SpinlockGuard guard(g_lock);
-      while (!finished && n < kWriteBackBatch) {
-        CachedPage* p = find_locked(ip, next);
-        if (p && p->dirty) {
-          frames::get(p->data);
-          b->pages[n++] = p;
-        }
-        if (next == last)
-          finished = true;
-        else
-          next++;
-      }
-    }
-    if (n == 0) {
-      fs.log().end_op();
-      break;
-    }
-    for (uint32_t i = 0; i < n; i++) b->data[i] = b->pages[i]->data;
-    // The pages stay in the cache while we hold them: only truncation
-    // (inode lock) removes dirty pages.
     uint32_t mapped = 0;
     Error map_error = Error::None;
-    for (; mapped < n; mapped++) {
-      auto block = bmap(ip, b->pages[mapped]->index, true, /*data_written=*/true);
-      if (!block.ok()) {
-        map_error = block.error();
-        break;
-      }
-      b->blocks[mapped] = block.value();
-    }
-    // The data goes to its blocks before the operation that maps them can
-    // commit (it commits at end_op at the earliest).
     uint32_t written = 0;
     Error io_error = Error::None;
-    while (written < mapped) {
-      uint32_t run = 1;
-      while (written + run < mapped && b->blocks[written + run] == b->blocks[written] + run) run++;
-      if (auto r = write_run(fs, b->blocks[written], b->data + written, run); !r.ok()) {
-        io_error = r.error();
-        break;
+    Result<void> updated;
+    {
+      Operation op(fs.log());
+      ip->lock.lock();  // (the sleep lock: the inode stays loaded)
+      {
+        SpinlockGuard guard(g_lock);
+        while (!finished && n < kWriteBackBatch) {
+          CachedPage* p = find_locked(ip, next);
+          if (p && p->dirty) {
+            frames::get(p->data);
+            b->pages[n++] = p;
+          }
+          if (next == last)
+            finished = true;
+          else
+            next++;
+        }
       }
-      written += run;
+      if (n == 0) break;  // (ends the operation)
+      for (uint32_t i = 0; i < n; i++) b->data[i] = b->pages[i]->data;
+      // The pages stay in the cache while we hold them: only truncation
+      // (inode lock) removes dirty pages.
+      for (; mapped < n; mapped++) {
+        auto block = bmap(ip, b->pages[mapped]->index, true, /*data_written=*/true);
+        if (!block.ok()) {
+          map_error = block.error();
+          break;
+        }
+        b->blocks[mapped] = block.value();
+      }
+      // The data goes to its blocks before the operation that maps them
+      // can commit (it commits at end_op at the earliest).
+      while (written < mapped) {
+        uint32_t run = 1;
+        while (written + run < mapped && b->blocks[written + run] == b->blocks[written] + run) run++;
+        if (auto r = write_run(fs, b->blocks[written], b->data + written, run); !r.ok()) {
+          io_error = r.error();
+          break;
+        }
+        written += run;
+      }
+      // The disk size covers the pages written, never more than the file.
+      if (written > 0) {
+        uint64_t end = (b->pages[written - 1]->index + 1) * kBlockSize;
+        if (end > ip->size) end = ip->size;
+        if (end > ip->disk_size) ip->disk_size = end;
+      }
+      updated = iupdate(ip);
     }
-    // The disk size covers the pages written, never more than the file.
-    if (written > 0) {
-      uint64_t end = (b->pages[written - 1]->index + 1) * kBlockSize;
-      if (end > ip->size) end = ip->size;
-      if (end > ip->disk_size) ip->disk_size = end;
-    }
-    Result<void> updated = iupdate(ip);
-    fs.log().end_op();
     // Pages the write did not reach are given up on after a device error
     // (they stay readable in the cache; the error goes to the next fsync).
     uint32_t cleaned = io_error != Error::None ? n : written;
@@ -611,14 +610,12 @@ void write_back_all(FileSystem& fs, bool only_expired) {
   uint32_t epoch = __atomic_load_n(&g_epoch, __ATOMIC_RELAXED);
   size_t cursor = 0;
   while (Inode* ip = fs.inodes().next_dirty(&cursor)) {
-    if (ilock(ip).ok()) {
+    if (auto locked = InodeLock::lock(ip); locked.ok()) {
       if (ip->dirty_pinned && (!only_expired || epoch - ip->dirty_epoch >= kWriteBackDelaySeconds))
         (void)write_back(ip);
-      iunlock(ip);
     }
-    fs.log().begin_op();
+    Operation op(fs.log());
     iput(ip);
-    fs.log().end_op();
   }
 }
 
@@ -804,10 +801,10 @@ Result<void> pager_dirty(Inode* ip, uint64_t index) {
 }
 
 Result<void> pager_sync(Inode* ip, uint64_t first, uint64_t last) {
-  TRY(ilock(ip));
-  auto r = write_back(ip, first, last);
-  iunlock(ip);
-  TRY(r);
+  {
+    InodeLock locked = TRY(InodeLock::lock(ip));
+    TRY(write_back(ip, first, last));
+  }
   ip->fs->log().commit();
   if (ip->fs->log().failed()) return Error::Io;
   return {};

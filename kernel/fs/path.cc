@@ -47,21 +47,18 @@ Result<Inode*> walk(FileSystem& fs, const char* path, bool parent, char name[DIR
       return more.error();
     }
     if (more.value() == 0) break;
-    if (auto r = ilock(ip); !r.ok()) {
-      iput(ip);
-      return r.error();
+    Result<Inode*> next = Error::NotDirectory;
+    {
+      auto locked = InodeLock::lock(ip);
+      if (!locked.ok()) {
+        next = locked.error();
+      } else if (ip->type == T_DIR) {
+        // The last component: stop one level early.
+        if (parent && *path == '\0') return ip;  // (unlocked as the guard goes)
+        next = dirlookup(ip, name);
+      }
     }
-    if (ip->type != T_DIR) {
-      iunlockput(ip);
-      return Error::NotDirectory;
-    }
-    if (parent && *path == '\0') {
-      // The last component: stop one level early.
-      iunlock(ip);
-      return ip;
-    }
-    auto next = dirlookup(ip, name);
-    iunlockput(ip);
+    iput(ip);
     if (!next.ok()) return next.error();
     ip = next.value();
   }

@@ -10,7 +10,7 @@
 namespace rivet::fs {
 
 struct Pipe {
-  Spinlock lock{"pipe"};
+  Spinlock lock{"pipe", LockRank::Pipe};
   uint64_t nread = 0;   // bytes read so far (the reader sleeps on &nread)
   uint64_t nwrite = 0;  // bytes written so far (the writer sleeps on &nwrite)
   bool read_open = true;

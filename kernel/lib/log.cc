@@ -10,7 +10,7 @@ namespace {
 
 // Guards the ring, and keeps one kprintf's chunks together on the console.
 // Taken before the console's own lock, never after it.
-Spinlock g_log_lock("log");
+Spinlock g_log_lock("kernel log", LockRank::KernelLog);
 MessageRing<kLogRingBytes> g_ring;
 
 // A message is formatted into a small buffer on the stack (kernel stacks

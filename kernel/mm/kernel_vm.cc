@@ -16,7 +16,7 @@ namespace rivet::mm {
 namespace {
 
 PageTable g_kernel;
-Spinlock g_device_map_lock("device map");
+Spinlock g_device_map_lock("device map", LockRank::DeviceMap);
 
 
 // Maps [pa, pa+size) into the direct map with the largest pages alignment
@@ -62,7 +62,7 @@ Result<void> map_image(const char* start, const char* end, PteFlags flags) {
 // shared kernel table (which would need a TLB shootdown on every hart).
 constexpr uint64_t kSlotPages = kKernelStackPages + 1;
 constexpr uint64_t kMaxStackSlots = 4096;
-Spinlock g_stack_lock("kstacks");
+Spinlock g_stack_lock("kstacks", LockRank::KernelStacks);
 uint64_t g_stack_slots_used = 0;
 uint64_t g_free_stacks[kMaxStackSlots];
 uint64_t g_free_stack_count = 0;

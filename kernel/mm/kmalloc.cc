@@ -43,7 +43,7 @@ struct LargeHeader {
 };
 static_assert(sizeof(LargeHeader) == 16);
 
-Spinlock g_lock("kmalloc");
+Spinlock g_lock("kmalloc", LockRank::Kmalloc);
 SlabHeader* g_partial[kClasses];
 
 int class_of(size_t size) {

@@ -10,7 +10,7 @@
 namespace rivet::mm {
 namespace {
 
-Spinlock g_lock("pages");
+Spinlock g_lock("pages", LockRank::Pages);
 PageAllocator g_allocator;
 uint64_t g_ram_bytes = 0;
 

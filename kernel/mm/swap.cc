@@ -10,7 +10,7 @@ namespace {
 
 constexpr uint32_t kSectorsPerPage = kPageSize / block::kSectorSize;
 
-Spinlock g_lock("swap");
+Spinlock g_lock("swap", LockRank::Swap);
 block::BlockDevice* g_device = nullptr;
 uint16_t* g_refs = nullptr;  // per slot: how many PTEs name it (0 = free)
 uint64_t g_slots = 0;

@@ -2,8 +2,11 @@
 // table in software (xv6's way): each page is translated — and faulted in,
 // exactly as a user access would — then copied through the direct map. A
 // bad address is just a failed translation: no SUM bit, no fault recovery.
+// Translating may fault a page in (and sleep on the disk), so no spinlock
+// may be held here; checked builds assert it (kernel/lib/spinlock.h).
 #include "kernel/mm/user_copy.h"
 
+#include "kernel/lib/spinlock.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/proc/process.h"
 
@@ -21,6 +24,7 @@ bool range_ok(uint64_t addr, size_t n) {
 namespace detail {
 
 Result<void> copy_in_bytes(mm::AddressSpace& as, void* dst, uint64_t src, size_t n) {
+  assert_no_spinlock_held("copy_in");
   if (!range_ok(src, n)) return Error::Fault;
   auto* out = static_cast<char*>(dst);
   while (n > 0) {
@@ -36,6 +40,7 @@ Result<void> copy_in_bytes(mm::AddressSpace& as, void* dst, uint64_t src, size_t
 }
 
 Result<void> copy_out_bytes(mm::AddressSpace& as, uint64_t dst, const void* src, size_t n) {
+  assert_no_spinlock_held("copy_out");
   if (!range_ok(dst, n)) return Error::Fault;
   const auto* in = static_cast<const char*>(src);
   while (n > 0) {
@@ -68,6 +73,7 @@ Result<void> check_user_range(uint64_t addr, size_t n, bool write) {
 }  // namespace detail
 
 Result<size_t> copy_in_str(char* dst, size_t max, UserIn<char> src) {
+  assert_no_spinlock_held("copy_in_str");
   if (max == 0) return Error::NameTooLong;
   mm::AddressSpace& as = current_space();
   uint64_t va = src.addr();

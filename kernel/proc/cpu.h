@@ -40,6 +40,13 @@ struct Cpu {
   Process* fp_owner = nullptr;     // whose FP registers this hart holds
   bool idle = false;               // waiting in wfi for something to run
   uint64_t icache_generation = 0;  // arch/riscv64/icache.cc: last fence.i
+
+#if RIVET_LOCK_CHECKS
+  // The spinlocks this hart holds, per rank (kernel/lib/lock_rank.h). A
+  // process switches away holding only its own lock, which the scheduler
+  // releases on the same hart, so the counts stay the hart's.
+  HeldLocks held_spinlocks{};
+#endif
 };
 
 extern Cpu g_cpus[kMaxCpus];

@@ -137,35 +137,30 @@ Result<void> build_image(mm::AddressSpace& as, fs::Inode* ip, const Args& args, 
 
 Result<long> exec_with(const char* path, const Args& args) {
   Process* p = current();
-  fs::begin_op();
-  auto found = fs::namei(path);
-  if (!found) {
-    fs::end_op();
-    return found.error();
-  }
-  fs::Inode* ip = found.value();
-  if (auto locked = fs::inode_lock(ip); !locked) {
-    fs::inode_put(ip);
-    fs::end_op();
-    return locked.error();
-  }
   Result<void> built = Error::AccessDenied;
   mm::AddressSpace* as = nullptr;
   uint64_t entry = 0, sp = 0, argv = 0, envp = 0;
-  if (ip->type == T_FILE && __atomic_load_n(&ip->writers, __ATOMIC_RELAXED) > 0) {
-    built = Error::TextBusy;  // open for writing: its pages could change under the program
-  } else if (ip->type == T_FILE) {
-    auto created = mm::AddressSpace::create(p->trapframe_pa);
-    if (created) {
-      as = created.value();
-      built = build_image(*as, ip, args, &entry, &sp, &argv, &envp);
-    } else {
-      built = created.error();
+  {
+    fs::Operation op(fs::root_fs().log());
+    fs::Inode* ip = TRY(fs::namei(path));
+    {
+      auto locked = fs::InodeLock::lock(ip);
+      if (!locked) {
+        built = locked.error();
+      } else if (ip->type == T_FILE && __atomic_load_n(&ip->writers, __ATOMIC_RELAXED) > 0) {
+        built = Error::TextBusy;  // open for writing: its pages could change under the program
+      } else if (ip->type == T_FILE) {
+        auto created = mm::AddressSpace::create(p->trapframe_pa);
+        if (created) {
+          as = created.value();
+          built = build_image(*as, ip, args, &entry, &sp, &argv, &envp);
+        } else {
+          built = created.error();
+        }
+      }
     }
+    fs::inode_put(ip);
   }
-  fs::inode_unlock(ip);
-  fs::inode_put(ip);
-  fs::end_op();
   if (!built) {
     if (as) as->destroy();
     return built.error();

@@ -20,11 +20,11 @@ Process g_processes[kMaxProcesses];
 
 namespace {
 
-Spinlock g_pid_lock("pid");
+Spinlock g_pid_lock("pid", LockRank::Pid);
 int g_next_pid = 1;
 // Guards every Process::parent, and orders wakeups of waiting parents
 // against exits (xv6's wait_lock). Always taken before any Process::lock.
-Spinlock g_wait_lock("wait");
+Spinlock g_wait_lock("wait", LockRank::Wait);
 Process* g_init = nullptr;
 void (*g_first_body)() = nullptr;
 
@@ -227,9 +227,7 @@ void exit_current(int status) {
     }
   }
   if (p->cwd) {
-    fs::begin_op();
-    fs::inode_put(p->cwd);
-    fs::end_op();
+    fs::inode_release(p->cwd);  // in an operation of its own
     p->cwd = nullptr;
   }
   // Dirty shared mappings reach their files now, not when the parent waits.

@@ -49,7 +49,7 @@ enum class FpStatus : uint8_t {
 };
 
 struct Process {
-  Spinlock lock{"proc"};
+  Spinlock lock{"proc", LockRank::Proc};
 
   // Guarded by lock.
   ProcState state = ProcState::Unused;
@@ -81,6 +81,11 @@ struct Process {
   FpStatus fp_status = FpStatus::Unused;
   Cpu* fp_cpu = nullptr;
   FpState fp{};
+
+#if RIVET_LOCK_CHECKS
+  // The sleep locks this process's thread holds (kernel/lib/lock_rank.h).
+  HeldLocks held_sleep_locks{};
+#endif
 };
 
 // The process running on this hart, or nullptr (scheduler, early boot).

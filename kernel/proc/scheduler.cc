@@ -17,7 +17,7 @@ namespace {
 // of sleeping if it changed since its last scan.
 uint64_t g_runnable_generation = 0;
 
-Spinlock g_ticks_lock("ticks");
+Spinlock g_ticks_lock("ticks", LockRank::Ticks);
 uint64_t g_ticks = 0;
 
 void kick_idle_hart() {
@@ -93,6 +93,7 @@ void sched() {
 }
 
 void yield() {
+  assert_no_spinlock_held("yield");
   Process* p = current();
   SpinlockGuard guard(p->lock);
   p->state = ProcState::Runnable;
@@ -100,6 +101,9 @@ void yield() {
 }
 
 void sleep_on(const void* channel, Spinlock& lock) {
+  // The lock that guards the condition, and nothing else: another spinlock
+  // would stay held (interrupts off) while this thread sleeps.
+  assert_only_spinlock_held(lock, "sleep_on");
   Process* p = current();
   if (!p) {
     // No process yet (boot, the kernel monitor): wait for an interrupt.

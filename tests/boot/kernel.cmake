@@ -6,6 +6,9 @@ rivet_boot_test(boot.virt.smp4.2g test_kernel.py ${_k} --smp 4 --mem 2G --mode b
 rivet_boot_test(boot.virt.smp4.128m test_kernel.py ${_k} --smp 4 --mem 128M --mode boot)
 rivet_boot_test(boot.virt.smp2.echo test_kernel.py ${_k} --smp 2 --mem 256M --mode echo)
 rivet_boot_test(boot.virt.fault_report test_kernel.py ${_k} --smp 2 --mem 256M --mode fault)
+# The kernel the suite boots checks lock ranks: taking two locks against
+# the order (the monitor's lockorder command) must panic naming both.
+rivet_boot_test(boot.virt.lock_order test_kernel.py ${_k} --smp 2 --mem 256M --mode lockorder)
 rivet_boot_test(boot.virt.repeat_smp4 test_kernel.py ${_k} --smp 4 --mem 256M --mode repeat --boots 5)
 # Twice as many harts as the kernel runs (kMaxHarts, read from its one
 # definition): it says so and uses kMaxHarts of them.

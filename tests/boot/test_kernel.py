@@ -141,6 +141,21 @@ def mode_fault():
         q.wait_exit(timeout=30)
 
 
+def mode_lock_order():
+    # The monitor's lockorder command takes a pages-rank lock, then a
+    # proc-rank one: the kernel the suite boots checks lock ranks and must
+    # panic naming both locks.
+    with Qemu(qemu_cmd(), log_path=args.log, deadline=120) as q:
+        boot(q)
+        q.send("lockorder\r")
+        q.expect(r"rivet: taking monitor inner \(rank pages\), then monitor outer \(rank proc\) on purpose")
+        q.expect(r"\*\*\* PANIC on hart \d+: lock order: taking spinlock monitor outer \(rank proc\) "
+                 r"while holding monitor inner \(rank pages\)")
+        q.expect(r"backtrace:\s+#0 0xffffffff8")
+        q.expect(r"rivet: halted after panic")
+        q.wait_exit(timeout=30)
+
+
 def mode_repeat():
     seen = []
     for i in range(args.boots):
@@ -253,4 +268,5 @@ def mode_capped():
 
 
 run_test({"boot": mode_boot, "capped": mode_capped, "sharedirq": mode_sharedirq, "echo": mode_echo, "fault": mode_fault,
+          "lockorder": mode_lock_order,
           "repeat": mode_repeat, "badtree": mode_badtree, "badstorage": mode_badstorage}[args.mode])

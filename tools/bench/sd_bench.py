@@ -22,7 +22,9 @@ sys.path.insert(0, os.path.join(REPO, "tests", "harness"))
 from rivet_qemu import Qemu  # noqa: E402
 
 FIRMWARE = "firmware/opensbi/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
-KERNEL = "target/kernel/Image"
+# The kernel built without lock checks (RIVET_LOCK_CHECKS=0; tools/bench.sh
+# builds it): the one the tests boot checks lock ranks on every acquisition.
+KERNEL = "target/kernel/bench/Image"
 CARD = "tests/user/sifive_u/sdhc-4g.img"
 PROMPT = r"(?:^|\n)[/.]\S* \$ "  # the shell's prompt shows its directory
 FIGURES = [  # key, what, MiB of file data per operation

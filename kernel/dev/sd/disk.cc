@@ -86,7 +86,7 @@ class Disk final : public block::BlockDevice {
     return in_commands(sector, count, card_.pages_per_command(), piece, block::kSectorsPerPage);
   }
 
-  SleepLock lock_{"sd card"};
+  SleepLock lock_{"sd card", LockRank::SdCard};
   Card card_;
 };
 
