@@ -2,7 +2,7 @@
 
 #include "kernel/arch/riscv64/csr.h"
 #include "kernel/arch/riscv64/sbi.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 
 namespace rivet::power {
 namespace {

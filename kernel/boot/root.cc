@@ -6,7 +6,7 @@
 #include "kernel/block/root.h"
 #include "kernel/fs/format.h"
 #include "kernel/lib/format.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pages.h"
 

@@ -2,7 +2,7 @@
 
 #include "kernel/arch/riscv64/csr.h"
 #include "kernel/arch/riscv64/timer.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/mm/kernel_vm.h"
 #include "kernel/mm/pages.h"
 #include "kernel/proc/cpu.h"

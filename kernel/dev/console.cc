@@ -5,7 +5,7 @@
 #include "kernel/dev/uart.h"
 #include "kernel/fs/device.h"
 #include "kernel/sys/abi.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/proc/process_table.h"
 #include "kernel/proc/wait.h"
 

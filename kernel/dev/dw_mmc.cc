@@ -611,7 +611,7 @@ Result<void> jh7110_enable_sdio_clocks(Registers& syscrg, Clock& clock, uint32_t
 #include "kernel/dev/sd/card.h"
 #include "kernel/dev/sd/disk.h"
 #include "kernel/driver/driver.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/mm/kmalloc.h"
 
 namespace rivet::driver {

@@ -3,7 +3,7 @@
 #include "kernel/driver/services.h"
 
 #include "kernel/arch/riscv64/mmio.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/proc/cpu.h"
 
 namespace rivet::dev::plic {

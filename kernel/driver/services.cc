@@ -8,7 +8,7 @@
 #include "kernel/arch/riscv64/mmio.h"
 #include "kernel/arch/riscv64/timer.h"
 #include "kernel/dev/plic.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/mm/kernel_vm.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/cpu.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "kernel/fs/filesystem.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/mm/kmalloc.h"
 
 namespace rivet::fs {

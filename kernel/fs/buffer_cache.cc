@@ -5,7 +5,7 @@
 #include <new>
 
 #include "kernel/fs/format.h"
-#include "kernel/lib/panic.h"
+#include "kernel/log/panic.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/wait.h"
 

@@ -14,8 +14,8 @@
 #include "kernel/block/block_device.h"
 #include "kernel/fs/format.h"
 #include "kernel/lib/result.h"
-#include "kernel/lib/spinlock.h"
-#include "kernel/proc/sleeplock.h"
+#include "kernel/sync/spinlock.h"
+#include "kernel/sync/sleeplock.h"
 
 namespace rivet::fs {
 

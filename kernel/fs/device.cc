@@ -1,6 +1,6 @@
 #include "kernel/fs/device.h"
 
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 
 namespace rivet::fs {
 

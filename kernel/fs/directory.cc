@@ -5,7 +5,7 @@
 #include "kernel/sys/abi.h"
 
 #include "kernel/fs/filesystem.h"
-#include "kernel/lib/panic.h"
+#include "kernel/log/panic.h"
 #include "kernel/proc/wait.h"
 
 namespace rivet::fs {

@@ -5,8 +5,8 @@
 #include "kernel/fs/inode.h"
 #include "kernel/fs/page_cache.h"
 #include "kernel/fs/pipe.h"
-#include "kernel/lib/panic.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/log/panic.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/sys/abi.h"
 
 namespace rivet::fs {

@@ -12,7 +12,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/fs/log.h"
 #include "kernel/lib/result.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 
 namespace rivet::fs {
 

@@ -7,8 +7,8 @@
 #include "kernel/fs/directory.h"
 #include "kernel/fs/page_cache.h"
 #include "kernel/fs/path.h"
-#include "kernel/lib/log.h"
-#include "kernel/lib/panic.h"
+#include "kernel/log/log.h"
+#include "kernel/log/panic.h"
 #include "kernel/mm/kmalloc.h"
 
 namespace rivet::fs {

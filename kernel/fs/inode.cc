@@ -8,8 +8,8 @@
 
 #include "kernel/fs/filesystem.h"
 #include "kernel/fs/page_cache.h"
-#include "kernel/lib/log.h"
-#include "kernel/lib/panic.h"
+#include "kernel/log/log.h"
+#include "kernel/log/panic.h"
 #include "kernel/mm/kmalloc.h"
 
 namespace rivet::fs {
@@ -428,10 +428,23 @@ Result<size_t> readi(Inode* ip, IoSink dst, uint64_t off, size_t n) {
         r = dst.put(done + z, kZeros, k);
       }
     } else {
+      // User memory is filled from a copy on the stack, never while the
+      // buffer's lock is held: the copy can fault in a page of a mapped
+      // file, and the pager must not wait for an inode with a buffer held
+      // (kernel/sync/lock_rank.h). Directories are small; the extra copy is
+      // cheap.
+      uint8_t bounce[256];
+      if (dst.is_user() && m > sizeof bounce) m = sizeof bounce;
       auto bp = fs.cache().read(b.value(), ip->type == kTypeDir ? BlockKind::Directory : BlockKind::Data);
       if (!bp.ok()) return done ? Result<size_t>(done) : Result<size_t>(bp.error());
-      r = dst.put(done, bp.value()->data + in_block, m);
-      fs.cache().release(bp.value());
+      if (dst.is_user()) {
+        __builtin_memcpy(bounce, bp.value()->data + in_block, m);
+        fs.cache().release(bp.value());
+        r = dst.put(done, bounce, m);
+      } else {
+        r = dst.put(done, bp.value()->data + in_block, m);
+        fs.cache().release(bp.value());
+      }
     }
     if (!r.ok()) return done ? Result<size_t>(done) : Result<size_t>(r.error());
     done += m;

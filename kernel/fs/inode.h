@@ -19,9 +19,9 @@
 
 #include "kernel/fs/format.h"
 #include "kernel/lib/result.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/user_copy.h"
-#include "kernel/proc/sleeplock.h"
+#include "kernel/sync/sleeplock.h"
 
 struct stat;  // kernel/sys/abi.h
 

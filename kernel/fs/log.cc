@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#include "kernel/lib/log.h"
-#include "kernel/lib/panic.h"
+#include "kernel/log/log.h"
+#include "kernel/log/panic.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/wait.h"
 

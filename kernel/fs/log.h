@@ -30,7 +30,7 @@
 #include "kernel/fs/buffer_cache.h"
 #include "kernel/fs/format.h"
 #include "kernel/lib/result.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 
 namespace rivet::fs {
 

@@ -4,9 +4,9 @@
 
 #include "kernel/fs/filesystem.h"
 #include "kernel/fs/inode.h"
-#include "kernel/lib/log.h"
-#include "kernel/lib/panic.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/log/log.h"
+#include "kernel/log/panic.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/kmalloc.h"
 
 namespace rivet::fs {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "kernel/fs/file.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/wait.h"
 

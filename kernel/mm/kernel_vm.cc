@@ -2,9 +2,9 @@
 
 #include "kernel/arch/riscv64/csr.h"
 #include "kernel/boot/image.h"
-#include "kernel/lib/log.h"
-#include "kernel/lib/panic.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/log/log.h"
+#include "kernel/log/panic.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/pages.h"
 #include "kernel/proc/smp.h"
 

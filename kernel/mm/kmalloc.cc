@@ -6,8 +6,8 @@
 // contiguous pages with a header in front.
 #include "kernel/mm/kmalloc.h"
 
-#include "kernel/lib/panic.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/log/panic.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/pages.h"
 
 namespace rivet {

@@ -1,9 +1,9 @@
 #include "kernel/mm/pages.h"
 
 #include "kernel/arch/riscv64/csr.h"
-#include "kernel/lib/log.h"
-#include "kernel/lib/panic.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/log/log.h"
+#include "kernel/log/panic.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/fs/page_cache.h"
 #include "kernel/mm/page_allocator.h"
 

@@ -1,8 +1,8 @@
 #include "kernel/mm/swap.h"
 
-#include "kernel/lib/log.h"
-#include "kernel/lib/panic.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/log/log.h"
+#include "kernel/log/panic.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/kmalloc.h"
 
 namespace rivet::mm {

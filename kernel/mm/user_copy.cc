@@ -3,10 +3,10 @@
 // exactly as a user access would — then copied through the direct map. A
 // bad address is just a failed translation: no SUM bit, no fault recovery.
 // Translating may fault a page in (and sleep on the disk), so no spinlock
-// may be held here; checked builds assert it (kernel/lib/spinlock.h).
+// may be held here; checked builds assert it (kernel/sync/spinlock.h).
 #include "kernel/mm/user_copy.h"
 
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/proc/process.h"
 

@@ -1,6 +1,6 @@
 #include "kernel/proc/cpu.h"
 
-#include "kernel/lib/panic.h"
+#include "kernel/log/panic.h"
 
 namespace rivet {
 

@@ -42,7 +42,7 @@ struct Cpu {
   uint64_t icache_generation = 0;  // arch/riscv64/icache.cc: last fence.i
 
 #if RIVET_LOCK_CHECKS
-  // The spinlocks this hart holds, per rank (kernel/lib/lock_rank.h). A
+  // The spinlocks this hart holds, per rank (kernel/sync/lock_rank.h). A
   // process switches away holding only its own lock, which the scheduler
   // releases on the same hart, so the counts stay the hart's.
   HeldLocks held_spinlocks{};

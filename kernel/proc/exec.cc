@@ -3,7 +3,7 @@
 #include "kernel/arch/riscv64/trap.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/inode.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pages.h"

@@ -16,7 +16,7 @@
 
 #include "kernel/lib/result.h"
 #include "kernel/arch/riscv64/trapframe.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/addr.h"
 #include "kernel/sys/abi.h"
 
@@ -83,7 +83,7 @@ struct Process {
   FpState fp{};
 
 #if RIVET_LOCK_CHECKS
-  // The sleep locks this process's thread holds (kernel/lib/lock_rank.h).
+  // The sleep locks this process's thread holds (kernel/sync/lock_rank.h).
   HeldLocks held_sleep_locks{};
 #endif
 };

@@ -3,7 +3,7 @@
 #include "kernel/arch/riscv64/csr.h"
 #include "kernel/arch/riscv64/sbi.h"
 #include "kernel/arch/riscv64/trap.h"
-#include "kernel/lib/panic.h"
+#include "kernel/log/panic.h"
 #include "kernel/proc/cpu.h"
 #include "kernel/proc/process_table.h"
 #include "kernel/proc/wait.h"

@@ -8,7 +8,7 @@
 // for the next interrupt with the lock released instead.
 #pragma once
 
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 
 namespace rivet {
 

@@ -6,7 +6,7 @@
 #include "kernel/driver/services.h"
 #include "kernel/fs/fs.h"
 #include "kernel/lib/format.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/pages.h"
 #include "kernel/proc/process_table.h"

@@ -4,7 +4,7 @@
 #include "kernel/dev/console.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/pages.h"
 #include "kernel/proc/exec.h"

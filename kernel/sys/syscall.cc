@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "kernel/arch/riscv64/timer.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/scheduler.h"
 #include "kernel/sys/abi.h"

@@ -15,12 +15,12 @@
 #include <unordered_map>
 
 #include "kernel/fs/page_cache.h"
-#include "kernel/lib/log.h"
-#include "kernel/lib/panic.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/log/log.h"
+#include "kernel/log/panic.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/user_copy.h"
-#include "kernel/proc/sleeplock.h"
+#include "kernel/sync/sleeplock.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/wait.h"
 

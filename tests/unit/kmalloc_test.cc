@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "kernel/lib/panic.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/log/panic.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/mm/pages.h"
 
 namespace rivet {

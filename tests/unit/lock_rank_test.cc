@@ -1,6 +1,6 @@
 // The lock order table and the per-rank bookkeeping the kernel's lock
-// checks use (kernel/lib/lock_rank.h).
-#include "kernel/lib/lock_rank.h"
+// checks use (kernel/sync/lock_rank.h).
+#include "kernel/sync/lock_rank.h"
 
 #include <gtest/gtest.h>
 

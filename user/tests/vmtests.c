@@ -711,6 +711,36 @@ static void test_mmap_file(void) {
 
 // Past the end of file: the last page's tail is zero, whole pages beyond kill,
 // and a shared mapping does not make the file grow.
+// read() of a directory into a file mapping whose page is not in yet: the
+// copy faults the page in through the pager (an inode lock) while the
+// kernel reads the directory's blocks, and must not do it with a buffer
+// lock held (a lock-order panic in the checked kernel, a possible deadlock
+// otherwise). The bytes must be the directory's.
+static void test_mmap_dirread(void) {
+  int fd = make_file("dirread.tmp", 2 * PAGE);
+  OK(fsync(fd));
+  OK(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));  // the pages come from the disk
+  char* p = MAP(mmap(0, 2 * PAGE, RW, MAP_PRIVATE, fd, 0));
+  char* q = MAP(mmap(0, 2 * PAGE, RW, MAP_SHARED, fd, 0));
+  static char expect[1024];
+  int dir = OK(open(".", O_RDONLY));
+  int n = OK(read(dir, expect, sizeof expect));
+  CHECK(n > 0, "read of . returned nothing");
+  close(dir);
+  for (int k = 0; k < 2; k++) {
+    char* to = (k == 0 ? p : q) + PAGE - 100;  // straddles both pages
+    dir = OK(open(".", O_RDONLY));
+    int got = OK(read(dir, to, n));
+    CHECK(got == n, "read of . into a %s mapping: %d bytes, not %d", k ? "shared" : "private", got, n);
+    CHECK(memcmp(to, expect, n) == 0, "read of . into a %s mapping: wrong bytes", k ? "shared" : "private");
+    close(dir);
+  }
+  OK(munmap(p, 2 * PAGE));
+  OK(munmap(q, 2 * PAGE));
+  close(fd);
+  OK(unlink("dirread.tmp"));
+}
+
 static void test_mmap_file_eof(void) {
   uint64 size = PAGE + 100;
   int fd = make_file("eof.tmp", size);

@@ -3,9 +3,9 @@
 #include "kernel/block/block_device.h"
 #include "kernel/dev/sd/card.h"
 #include "kernel/lib/format.h"
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 #include "kernel/mm/kmalloc.h"
-#include "kernel/proc/sleeplock.h"
+#include "kernel/sync/sleeplock.h"
 
 namespace rivet::sd {
 namespace {

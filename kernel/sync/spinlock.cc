@@ -1,7 +1,7 @@
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 
-#include "kernel/lib/panic.h"
-#include "kernel/proc/cpu.h"
+#include "kernel/log/panic.h"
+#include "kernel/proc/cpu.h"  // up: per-hart interrupt nesting (push_off) and held-lock counts
 
 namespace rivet {
 

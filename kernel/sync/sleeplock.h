@@ -2,13 +2,13 @@
 // instead of spinning. Only usable from process context (or at boot before
 // any process, where waiting degenerates to waiting for interrupts).
 //
-// Each has a rank below every spinlock's (kernel/lib/lock_rank.h). With
+// Each has a rank below every spinlock's (kernel/sync/lock_rank.h). With
 // RIVET_LOCK_CHECKS the thread's held sleep locks are counted per rank, and
 // taking one out of order, or with any spinlock held, panics naming both
 // locks.
 #pragma once
 
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 
 namespace rivet {
 

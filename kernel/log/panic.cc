@@ -1,14 +1,14 @@
-#include "kernel/lib/panic.h"
+#include "kernel/log/panic.h"
 
 #include <stdarg.h>
 
-#include "kernel/arch/riscv64/csr.h"
-#include "kernel/boot/power.h"
-#include "kernel/dev/console.h"
-#include "kernel/lib/log.h"
-#include "kernel/mm/layout.h"
-#include "kernel/proc/cpu.h"
-#include "kernel/proc/smp.h"
+#include "kernel/arch/riscv64/csr.h"  // up: reads scause/sepc/stval for the report
+#include "kernel/boot/power.h"  // up: a panic ends in power-off or reboot
+#include "kernel/dev/console.h"  // up: switches the console to synchronous output
+#include "kernel/log/log.h"
+#include "kernel/mm/layout.h"  // up: tells kernel addresses from others in the backtrace
+#include "kernel/proc/cpu.h"  // up: names the hart and the process that panicked
+#include "kernel/proc/smp.h"  // up: stops the other harts
 
 namespace rivet {
 

@@ -1,9 +1,9 @@
-#include "kernel/proc/sleeplock.h"
+#include "kernel/sync/sleeplock.h"
 
-#include "kernel/lib/panic.h"
-#include "kernel/proc/cpu.h"
-#include "kernel/proc/process.h"
-#include "kernel/proc/wait.h"
+#include "kernel/log/panic.h"
+#include "kernel/proc/cpu.h"  // up: the held-lock check reads this hart's spinlocks
+#include "kernel/proc/process.h"  // up: a sleep lock belongs to a thread (pid, held ranks)
+#include "kernel/proc/wait.h"  // up: waiters sleep and are woken by the scheduler
 
 namespace rivet {
 namespace {

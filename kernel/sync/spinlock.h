@@ -2,7 +2,7 @@
 // push_off/pop_off) so an interrupt handler can never spin on a lock its own
 // hart holds. Always taken through SpinlockGuard.
 //
-// Every spinlock has a rank (kernel/lib/lock_rank.h). With RIVET_LOCK_CHECKS
+// Every spinlock has a rank (kernel/sync/lock_rank.h). With RIVET_LOCK_CHECKS
 // the hart's held locks are counted per rank, taking a lock out of order
 // panics naming both locks, and the assertions below are live; without it
 // the rank is dropped at compile time and nothing is counted.
@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "kernel/lib/lock_rank.h"
+#include "kernel/sync/lock_rank.h"
 
 #ifndef RIVET_LOCK_CHECKS
 #define RIVET_LOCK_CHECKS 0

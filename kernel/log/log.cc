@@ -1,9 +1,9 @@
-#include "kernel/lib/log.h"
+#include "kernel/log/log.h"
 
-#include "kernel/dev/console.h"
+#include "kernel/dev/console.h"  // up: messages are written to the console
 #include "kernel/lib/format.h"
 #include "kernel/lib/message_ring.h"
-#include "kernel/lib/spinlock.h"
+#include "kernel/sync/spinlock.h"
 
 namespace rivet {
 namespace {
