@@ -64,6 +64,13 @@ class FileSystem {
   // The log calls this once a group is installed (and its commit record
   // erased): blocks it freed may be handed out again.
   void installed();
+  // Whether the free-space count has room the bitmap cannot hand out yet:
+  // blocks freed by groups not installed (an allocation that failed for
+  // want of space may succeed after Log::sync()).
+  bool space_pending() {
+    SpinlockGuard guard(space_lock_);
+    return free_blocks_ > reserved_blocks_;
+  }
 
   // Checksums (see format.h). The buffer cache calls corrupt() when a
   // metadata block read from the device fails its checksum: the file

@@ -157,6 +157,22 @@ Result<File*> open_locked(FileSystem& fs, Inode* ip, int flags, Inode** orphan) 
   return f;
 }
 
+// Blocks a group frees are handed out again only once the group is
+// installed (log.h), so right after a large delete an allocation can fail
+// although the space is there. Runs `attempt` (which begins and ends its
+// own operation) once more after installing, when that is why it failed;
+// a failed attempt leaves nothing behind, so it can be repeated.
+Result<File*> open_once(FileSystem& fs, const char* path, int flags);
+Result<void> link_once(FileSystem& fs, const char* existing, const char* created);
+
+template <typename Attempt>
+auto with_space_retry(FileSystem& fs, Attempt&& attempt) -> decltype(attempt()) {
+  auto r = attempt();
+  if (r.ok() || r.error() != Error::NoSpace || !fs.space_pending()) return r;
+  fs.log().sync();  // commits and installs: what the groups freed comes back
+  return attempt();
+}
+
 }  // namespace
 
 Result<File*> open(const char* path, int flags) {
@@ -166,6 +182,13 @@ Result<File*> open(const char* path, int flags) {
   if (access == O_ACCMODE) return Error::Invalid;  // both O_WRONLY and O_RDWR
 
   FileSystem& fs = root_fs();
+  if (!(flags & O_CREATE)) return open_once(fs, path, flags);
+  return with_space_retry(fs, [&] { return open_once(fs, path, flags); });
+}
+
+namespace {
+
+Result<File*> open_once(FileSystem& fs, const char* path, int flags) {
   Operation op(fs.log());
   Inode* ip;
   if (flags & O_CREATE) {
@@ -190,22 +213,28 @@ Result<File*> open(const char* path, int flags) {
   return opened;
 }
 
+}  // namespace
+
 Result<void> make_node(const char* path, int major, int minor) {
   if (major < 0 || major > 0xffff || minor < 0 || minor > 0xffff) return Error::Invalid;
   TRY(root_fs().check_writable());
-  Operation op(root_fs().log());
-  Inode* ip = TRY(create(path, T_DEVICE, static_cast<uint16_t>(major), static_cast<uint16_t>(minor)));
-  // create() hands back an existing file for T_FILE only, so this is new.
-  iunlockput(ip);
-  return {};
+  return with_space_retry(root_fs(), [&]() -> Result<void> {
+    Operation op(root_fs().log());
+    Inode* ip = TRY(create(path, T_DEVICE, static_cast<uint16_t>(major), static_cast<uint16_t>(minor)));
+    // create() hands back an existing file for T_FILE only, so this is new.
+    iunlockput(ip);
+    return {};
+  });
 }
 
 Result<void> make_directory(const char* path) {
   TRY(root_fs().check_writable());
-  Operation op(root_fs().log());
-  Inode* ip = TRY(create(path, T_DIR, 0, 0));
-  iunlockput(ip);
-  return {};
+  return with_space_retry(root_fs(), [&]() -> Result<void> {
+    Operation op(root_fs().log());
+    Inode* ip = TRY(create(path, T_DIR, 0, 0));
+    iunlockput(ip);
+    return {};
+  });
 }
 
 namespace {
@@ -299,6 +328,12 @@ Result<void> count_link(Inode* ip) {
 Result<void> link(const char* existing, const char* created) {
   FileSystem& fs = root_fs();
   TRY(fs.check_writable());
+  return with_space_retry(fs, [&] { return link_once(fs, existing, created); });
+}
+
+namespace {
+
+Result<void> link_once(FileSystem& fs, const char* existing, const char* created) {
   Operation op(fs.log());
   Inode* ip = TRY(namei(fs, existing));
   Result<void> r = linkable(ip);
@@ -316,6 +351,8 @@ Result<void> link(const char* existing, const char* created) {
   iput(ip);
   return r;
 }
+
+}  // namespace
 
 Result<void> change_directory(const char* path) {
   FileSystem& fs = root_fs();

@@ -452,6 +452,30 @@ TEST_F(FsSpace, SpaceComesBackAfterUnlink) {
   EXPECT_EQ(fs::root_fs().reserved_blocks(), 0u);
 }
 
+// Proves mkdir gets the space of a just-deleted file at once: the blocks
+// the unlink freed wait for its group to be installed before they are
+// handed out again, so mkdir (which needs a block) installs and retries
+// instead of failing with NoSpace (as open(O_CREATE), mknod and link do).
+TEST_F(FsSpace, MkdirRightAfterUnlinkOfAFullDisk) {
+  std::string chunk = pattern(64 << 10, 5);
+  for (int round = 0; round < 3; round++) {
+    fs::File* f = fs::open("/fill", kCreate | kWrOnly).value();
+    for (;;) {
+      auto r = fs::file_write(f, IoBuffer::kernel(chunk.data()), chunk.size());
+      if (!r.ok()) break;
+    }
+    ASSERT_TRUE(fs::file_sync(f, false).ok());  // every block allocated and committed
+    fs::file_close(f);
+    ASSERT_TRUE(fs::unlink("/fill").ok());
+    // Nothing has installed the unlink's group yet.
+    std::string dir = "/d" + std::to_string(round);
+    auto r = fs::make_directory(dir.c_str());
+    ASSERT_TRUE(r.ok()) << "round " << round << ": error " << static_cast<int>(r.error());
+  }
+  auto after = check_now();
+  EXPECT_TRUE(after.clean()) << describe(after);
+}
+
 // Proves a disk error during write-back is reported by the next fsync (once), and by close when no fsync came first; the data stays readable from the cache and the disk keeps a consistent file system.
 TEST_F(FsSpace, WriteBackErrorReachesFsyncAndClose) {
   ASSERT_TRUE(write_file("/keep", "kept").ok());
